@@ -1,0 +1,416 @@
+"""The registry of verified persons (``data/json/people.json``), ORCID iDs and person ids.
+
+A *verified* person has an entry in people.json, keyed by a person id such as
+``aaron-galiano-jimenez``. Their first listed name is the canonical one; the
+others are variants that also belong to them. A paper author without an explicit
+``id`` attribute lands on the page of the one verified person whose name has the
+same slug (unless that person has ``disable_name_matching``), so the names here
+decide more than their own papers.
+
+The file is rewritten by tools of the Anthology (the ``acl-anthology`` library),
+so the bot writes it in exactly the same canonical format: keys sorted,
+two-space indent, each name object on one line, optional keys in the order
+comment, degree, disable_name_matching, orcid, similar, empty values omitted,
+literal UTF-8, and a trailing newline. An unmodified file loads and dumps
+byte-identically.
+
+ORCID iDs are ``dddd-dddd-dddd-dddX``; the last character is an ISO 7064
+mod 11-2 check digit (``X`` stands for 10). No two persons may share one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.anthology.names import Name
+
+NO_PERSON_ID = "__NO_PERSON_ID__"
+"""What the library uses internally for "deliberately no person"; never a real id."""
+
+_PERSON_ID_RE = re.compile(r"[a-z][-a-z0-9]+")
+_ORCID_RE = re.compile(r"[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]")
+
+# What people paste: groups separated by hyphens, Unicode dashes or spaces, or not at all.
+_ORCID_SEPARATORS_RE = re.compile(r"[\s\-\u2010-\u2015\u2212]+")
+_LOOSE_ORCID_RE = re.compile(r"([0-9]{4})-?([0-9]{4})-?([0-9]{4})-?([0-9]{3}[0-9X])")
+_ORCID_LABEL_RE = re.compile(r"orcid(?:\s*id)?(?:\s*:\s*|\s+)", re.IGNORECASE)
+_ORCID_URL_RE = re.compile(r"(?:https?://)?(?:www\.)?orcid\.org/", re.IGNORECASE)
+_ORCID_QUERY_RE = re.compile(r"[^?#]*\?(?:[^#]*&)?orcid=([^&#]*)", re.IGNORECASE)
+
+_OPTIONAL_KEYS = ("comment", "degree", "disable_name_matching", "orcid", "similar")
+_KNOWN_KEYS = frozenset(("names", *_OPTIONAL_KEYS))
+
+
+class OrcidError(ValueError):
+    """Raised for text that is not a well-formed ORCID iD with a correct check digit."""
+
+
+def _orcid_check_digit(digits: str) -> str:
+    """The ISO 7064 mod 11-2 check character for the first 15 digits of an ORCID iD."""
+    total = 0
+    for digit in digits:
+        total = (total + int(digit)) * 2
+    result = (12 - total % 11) % 11
+    return "X" if result == 10 else str(result)
+
+
+def orcid_checksum_ok(orcid: str) -> bool:
+    """Whether ``orcid`` is in canonical form ``dddd-dddd-dddd-dddX`` with a correct check digit."""
+    if not _ORCID_RE.fullmatch(orcid):
+        return False
+    digits = orcid.replace("-", "")
+    return _orcid_check_digit(digits[:15]) == digits[15]
+
+
+def normalize_orcid(text: str) -> str:
+    """The canonical form of an ORCID iD as people paste it.
+
+    Accepts the bare iD, with or without dashes or with spaces, a lowercase
+    ``x``, an ``orcid.org`` URL (http or https, with or without ``www.``), the
+    placeholder link of the correction form
+    (``https://orcid.org/my-orcid?orcid=0000-...``) and an ``ORCID:`` label.
+    Raises OrcidError, naming the input, if the shape or the check digit is wrong.
+    """
+    value = text.strip().strip("<>`\"'")
+    if label := _ORCID_LABEL_RE.match(value):
+        value = value[label.end() :]
+    if url := _ORCID_URL_RE.match(value):
+        value = value[url.end() :]
+        if query := _ORCID_QUERY_RE.match(value):
+            value = query[1]
+        value = value.split("#", 1)[0].split("?", 1)[0].rstrip("/")
+    value = _ORCID_SEPARATORS_RE.sub("-", value.strip()).upper()
+    m = _LOOSE_ORCID_RE.fullmatch(value) if value.isascii() else None
+    if m is None:
+        raise OrcidError(
+            f"{text!r} is not an ORCID iD: an ORCID iD has 16 digits (the last may be X), "
+            "like 0000-0002-1825-0097"
+        )
+    orcid = "-".join(m.groups())
+    expected = _orcid_check_digit(orcid.replace("-", "")[:15])
+    if orcid[-1] != expected:
+        raise OrcidError(
+            f"{text!r} is not a valid ORCID iD: its last character should be {expected}, "
+            f"not {orcid[-1]}; please check it for typos"
+        )
+    return orcid
+
+
+def is_valid_person_id(pid: str) -> bool:
+    """Whether ``pid`` can be the id of a verified person in people.json and the XML.
+
+    Unverified pages (``<slug>/unverified``) and the library's internal
+    ``__NO_PERSON_ID__`` are not.
+    """
+    return (
+        pid != NO_PERSON_ID
+        and "/unverified" not in pid
+        and _PERSON_ID_RE.fullmatch(pid) is not None
+    )
+
+
+@dataclass
+class Person:
+    """A verified person, as in one entry of people.json.
+
+    ``names[0]`` is the canonical name. ``degree`` is the institution of the
+    highest degree, ``comment`` a note that tells persons with similar names
+    apart, ``similar`` lists ids of persons with easily confused names, and
+    ``disable_name_matching`` stops papers without an explicit id from being
+    matched to this person by name.
+    """
+
+    id: str
+    names: list[Name]
+    comment: str | None = None
+    degree: str | None = None
+    disable_name_matching: bool = False
+    orcid: str | None = None
+    similar: list[str] = field(default_factory=list)
+
+    @property
+    def canonical_name(self) -> Name:
+        return self.names[0]
+
+    def has_name(self, name: Name) -> bool:
+        """Whether ``name`` (first and last exactly; script ignored) is one of this person's."""
+        return name in self.names
+
+    def to_json(self) -> dict[str, Any]:
+        """The people.json entry: the keys in canonical order, empty values left out."""
+        entry: dict[str, Any] = {
+            "names": [name.to_json() for name in self.names],
+            "comment": self.comment,
+            "degree": self.degree,
+            "disable_name_matching": self.disable_name_matching,
+            "orcid": self.orcid,
+            "similar": list(self.similar),
+        }
+        return {key: value for key, value in entry.items() if value}
+
+    @classmethod
+    def from_json(cls, pid: str, entry: dict[str, Any]) -> Person:
+        """Read one people.json entry, refusing anything the bot could not write back."""
+        if not isinstance(entry, dict):
+            raise ValueError(f"people.json: the entry for {pid!r} is not an object")
+        unknown = set(entry) - _KNOWN_KEYS
+        if unknown:
+            raise ValueError(
+                f"people.json: the entry for {pid!r} has keys this bot does not know "
+                f"({', '.join(sorted(unknown))}); the bot would drop them when saving"
+            )
+        names = entry.get("names")
+        if not isinstance(names, list) or not all(_is_name_json(n) for n in names):
+            raise ValueError(f"people.json: {pid!r} needs a list of names with a 'last' each")
+        for key in ("comment", "degree", "orcid"):
+            if not isinstance(entry.get(key, ""), str):
+                raise ValueError(f"people.json: {key} of {pid!r} must be a string")
+        if not isinstance(entry.get("disable_name_matching", False), bool):
+            raise ValueError(f"people.json: disable_name_matching of {pid!r} must be true/false")
+        similar = entry.get("similar", [])
+        if not isinstance(similar, list) or not all(isinstance(s, str) for s in similar):
+            raise ValueError(f"people.json: similar of {pid!r} must be a list of ids")
+        return cls(
+            id=pid,
+            names=[Name.from_json(n) for n in names],
+            comment=entry.get("comment"),
+            degree=entry.get("degree"),
+            disable_name_matching=entry.get("disable_name_matching", False),
+            orcid=entry.get("orcid"),
+            similar=list(similar),
+        )
+
+
+def _is_name_json(value: object) -> bool:
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("last"), str)
+        and all(isinstance(v, str) for v in value.values())
+        and set(value) <= {"first", "last", "script"}
+    )
+
+
+def _json_string(text: str) -> str:
+    """A JSON string literal as the Anthology writes it: literal UTF-8, minimal escapes."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _format_entry(pid: str, entry: dict[str, Any]) -> str:
+    """One person of people.json, indented as in the canonical file (no trailing comma)."""
+    lines = [f"  {_json_string(pid)}: {{"]
+    fields: list[str] = []
+    for key, value in entry.items():
+        if key == "names":
+            names = [json.dumps(n, ensure_ascii=False, separators=(", ", ": ")) for n in value]
+            body = ",\n".join(f"      {n}" for n in names)
+            fields.append(f'    "names": [\n{body}\n    ]')
+        elif isinstance(value, list):
+            body = ",\n".join(f"      {_json_string(v)}" for v in value)
+            fields.append(f"    {_json_string(key)}: [\n{body}\n    ]")
+        else:
+            fields.append(f"    {_json_string(key)}: {json.dumps(value, ensure_ascii=False)}")
+    lines.append(",\n".join(fields))
+    lines.append("  }")
+    return "\n".join(lines)
+
+
+class People:
+    """The verified persons of people.json, by id.
+
+    Persons are plain mutable objects; the lookups below (by ORCID, by name slug)
+    are computed from them on demand, so editing a Person directly cannot leave
+    a stale index behind. Iteration yields ids in sorted order.
+    """
+
+    def __init__(self, persons: Iterable[Person] = ()) -> None:
+        self._persons: dict[str, Person] = {}
+        for person in persons:
+            self.add(person)
+
+    # Reading and writing
+
+    @classmethod
+    def loads(cls, data: bytes | str) -> People:
+        """Parse the contents of people.json, checking ids, ORCIDs and field types."""
+        raw = json.loads(data)
+        if not isinstance(raw, dict):
+            raise ValueError("people.json must hold a JSON object keyed by person id")
+        people = cls()
+        for pid, entry in raw.items():
+            people.add(Person.from_json(pid, entry))
+        return people
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> People:
+        """Read a people.json file."""
+        return cls.loads(Path(path).read_bytes())
+
+    def dumps(self) -> bytes:
+        """The canonical people.json bytes (as the acl-anthology library writes them)."""
+        entries = []
+        for pid in sorted(self._persons):
+            person = self._persons[pid]
+            if not person.names:
+                raise ValueError(f"Person {pid!r} has no names; people.json needs at least one")
+            entries.append(_format_entry(pid, person.to_json()))
+        if not entries:
+            return b"{}\n"
+        return ("{\n" + ",\n".join(entries) + "\n}\n").encode("utf-8")
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write people.json atomically: readers see the old or the new file, never a part.
+
+        Keeps the permission bits of an existing file.
+        """
+        target = Path(path)
+        data = self.dumps()
+        mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o644
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as tmp:
+                tmp.write(data)
+                tmp.flush()
+                os.fsync(tmp.fileno())
+            os.chmod(tmp_name, mode)
+            os.replace(tmp_name, target)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+
+    # Mapping interface
+
+    def __contains__(self, pid: object) -> bool:
+        return pid in self._persons
+
+    def __getitem__(self, pid: str) -> Person:
+        try:
+            return self._persons[pid]
+        except KeyError:
+            raise KeyError(f"No verified person with id {pid!r} in people.json") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._persons))
+
+    def __len__(self) -> int:
+        return len(self._persons)
+
+    def get(self, pid: str) -> Person | None:
+        return self._persons.get(pid)
+
+    # Lookups
+
+    def by_orcid(self, orcid: str) -> Person | None:
+        """The person with this ORCID iD (any accepted spelling), or None.
+
+        Raises OrcidError if ``orcid`` is not a valid ORCID iD at all.
+        """
+        wanted = normalize_orcid(orcid)
+        for person in self._persons.values():
+            if person.orcid == wanted:
+                return person
+        return None
+
+    def verified_ids_by_slug(self) -> dict[str, set[str]]:
+        """Name slug -> ids of the verified persons who have a name with that slug.
+
+        Includes persons with ``disable_name_matching``: they still own the slug,
+        they just do not attract papers by it.
+        """
+        index: dict[str, set[str]] = {}
+        for pid, person in self._persons.items():
+            for name in person.names:
+                index.setdefault(name.slug(), set()).add(pid)
+        return index
+
+    # Changes
+
+    def add(self, person: Person) -> None:
+        """Add a new verified person.
+
+        Raises ValueError if the id is malformed or taken, the person has no names
+        or a name twice, the ORCID is not canonical and valid, or another person
+        already has that ORCID.
+        """
+        pid = person.id
+        if not is_valid_person_id(pid):
+            raise ValueError(
+                f"{pid!r} is not a valid person id (lowercase letters, digits and hyphens, "
+                "starting with a letter)"
+            )
+        if pid in self._persons:
+            raise ValueError(f"A person with id {pid!r} already exists in people.json")
+        if not person.names:
+            raise ValueError(f"Person {pid!r} needs at least one name")
+        for i, name in enumerate(person.names):
+            if name in person.names[:i]:
+                raise ValueError(f"Person {pid!r} lists the name {str(name)!r} twice")
+        for other_id in person.similar:
+            if not is_valid_person_id(other_id):
+                raise ValueError(f"Person {pid!r} lists {other_id!r} as similar: not an id")
+        if person.orcid is not None:
+            if not orcid_checksum_ok(person.orcid):
+                raise ValueError(
+                    f"Person {pid!r} has ORCID {person.orcid!r}, which is not a valid ORCID iD "
+                    "in canonical form (use normalize_orcid)"
+                )
+            if (holder := self.by_orcid(person.orcid)) is not None:
+                raise ValueError(
+                    f"ORCID {person.orcid} of {pid!r} already belongs to {holder.id!r}"
+                )
+        self._persons[pid] = person
+
+    def add_name(self, pid: str, name: Name) -> bool:
+        """Give a person another name (appended); False if they already had it."""
+        person = self[pid]
+        if person.has_name(name):
+            return False
+        person.names.append(name)
+        return True
+
+    def new_person_id(
+        self, name: Name, *, orcid: str | None = None, suffix: str | None = None
+    ) -> str:
+        """A free id for a new person called ``name``, following the Anthology's convention.
+
+        The slug of the name if no one has it as id; otherwise ``<slug>-<suffix>``
+        (a short institution name chosen by a maintainer) if given and free;
+        otherwise ``<slug>-<last four characters of the ORCID iD>``. Raises
+        ValueError when none of these is free or valid: a maintainer must choose.
+        """
+        slug = name.slug()
+        if not is_valid_person_id(slug):
+            raise ValueError(
+                f"The name {str(name)!r} gives the slug {slug!r}, which cannot be a person id; "
+                "a maintainer must choose an id"
+            )
+        if slug not in self._persons:
+            return slug
+        tried = [slug]
+        if suffix is not None:
+            candidate = f"{slug}-{suffix.lower()}"
+            if not is_valid_person_id(candidate):
+                raise ValueError(
+                    f"The suffix {suffix!r} gives {candidate!r}, which is not a valid person id "
+                    "(use lowercase letters, digits and hyphens)"
+                )
+            if candidate not in self._persons:
+                return candidate
+            tried.append(candidate)
+        if orcid is not None:
+            candidate = f"{slug}-{normalize_orcid(orcid)[-4:].lower()}"
+            if candidate not in self._persons:
+                return candidate
+            tried.append(candidate)
+        raise ValueError(
+            f"Cannot choose an id for {str(name)!r}: {', '.join(tried)} "
+            f"{'is' if len(tried) == 1 else 'are'} taken; a maintainer must choose an id "
+            f"(for example {slug}-<institution>)"
+        )

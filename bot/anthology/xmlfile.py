@@ -1,0 +1,256 @@
+"""Collection XML files: reading author slots, and byte-exact edits of one element.
+
+The Anthology's XML is written by the ``acl-anthology`` library in a canonical
+format, one ``<author>``/``<editor>`` per line, but old files carry historic quirks
+(``<last>`` before ``<first>``, unusual attribute order, comments). The bot never
+re-serialises a file: it parses it only to *find* an element, then rewrites the
+attributes of that element's start tag in the original bytes. Every other byte
+of the file stays as it was.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from lxml import etree
+
+from bot.anthology.names import Name
+
+# The order in which the library writes person attributes; a new attribute goes here.
+ATTRIBUTE_ORDER = ("id", "orcid", "openreview")
+
+_START_TAG = re.compile(rb"<(author|editor)(\s[^>]*?)?(/?)>", re.DOTALL)
+_ATTRIBUTE = re.compile(rb"""\s+([A-Za-z_:][-A-Za-z0-9_:.]*)\s*=\s*("[^"]*"|'[^']*')""")
+
+
+class XMLEditError(Exception):
+    """An element to edit could not be found, or the edit would be unsafe."""
+
+
+@dataclass(frozen=True)
+class SlotRef:
+    """Where an author slot lives: the item, whether author or editor, and its position.
+
+    ``item_id`` is a full Anthology id: a paper (``2024.acl-long.4``) or, for the
+    editors of a volume, the volume (``2024.acl-long``). ``position`` counts from 0
+    among the item's elements of the same ``role``.
+    """
+
+    item_id: str
+    role: str  # "author" | "editor"
+    position: int
+
+
+@dataclass(frozen=True)
+class XMLSlot:
+    """One ``<author>``/``<editor>`` element as read from a collection file."""
+
+    ref: SlotRef
+    name: Name
+    person_id: str | None
+    orcid: str | None
+    affiliation: str | None
+
+
+@dataclass(frozen=True)
+class XMLItem:
+    """A paper, frontmatter or volume with the text people recognise it by."""
+
+    item_id: str
+    title: str
+    bibkey: str | None
+
+
+def _text(element: etree._Element | None) -> str | None:
+    if element is None:
+        return None
+    return "".join(element.itertext())
+
+
+def _person(element: etree._Element) -> tuple[Name, str | None]:
+    first = last = affiliation = None
+    for child in element:
+        if child.tag == "first":
+            first = child.text
+        elif child.tag == "last":
+            last = child.text
+        elif child.tag == "affiliation":
+            affiliation = _text(child)
+    return Name(first, last or ""), affiliation
+
+
+def _slots(item_id: str, element: etree._Element, role: str) -> Iterator[XMLSlot]:
+    for position, person in enumerate(element.iterchildren(role)):
+        name, affiliation = _person(person)
+        yield XMLSlot(
+            SlotRef(item_id, role, position),
+            name,
+            person.get("id"),
+            person.get("orcid"),
+            affiliation,
+        )
+
+
+def volume_full_id(collection_id: str, volume_id: str) -> str:
+    """``2024.acl`` + ``long`` -> ``2024.acl-long``; ``P18`` + ``1`` -> ``P18-1``."""
+    return f"{collection_id}-{volume_id}"
+
+
+def paper_full_id(collection_id: str, volume_id: str, paper_id: str) -> str:
+    """The full id of a paper; old-style ids pad the paper number (``P18-1005``)."""
+    if "." in collection_id:
+        return f"{collection_id}-{volume_id}.{paper_id}"
+    if collection_id.startswith("W") or collection_id == "C69" or (
+        collection_id == "D19" and int(volume_id) >= 5
+    ):
+        return f"{collection_id}-{int(volume_id):02d}{int(paper_id):02d}"
+    return f"{collection_id}-{volume_id}{int(paper_id):03d}"
+
+
+def read_collection(data: bytes) -> tuple[list[XMLItem], list[XMLSlot]]:
+    """All items and author slots of one collection file.
+
+    Volume editors are slots of the volume item; the volume's frontmatter, which is
+    attributed to those editors, is listed as an item of its own.
+    """
+    root = etree.fromstring(data, parser=_PARSER)
+    collection_id = root.get("id")
+    items: list[XMLItem] = []
+    slots: list[XMLSlot] = []
+    for volume in root.iterchildren("volume"):
+        volume_id = volume_full_id(collection_id, volume.get("id"))
+        meta = volume.find("meta")
+        if meta is not None:
+            items.append(XMLItem(volume_id, _text(meta.find("booktitle")) or "", None))
+            slots.extend(_slots(volume_id, meta, "editor"))
+        for paper in volume.iterchildren("paper", "frontmatter"):
+            number = "0" if paper.tag == "frontmatter" else paper.get("id")
+            paper_id = paper_full_id(collection_id, volume.get("id"), number)
+            title = _text(paper.find("title"))
+            if title is None and meta is not None:
+                title = _text(meta.find("booktitle"))
+            items.append(XMLItem(paper_id, title or "", _text(paper.find("bibkey"))))
+            if paper.tag == "paper":
+                slots.extend(_slots(paper_id, paper, "author"))
+                slots.extend(_slots(paper_id, paper, "editor"))
+    return items, slots
+
+
+_PARSER = etree.XMLParser(remove_blank_text=False, resolve_entities=False, huge_tree=True)
+
+
+def _find_element(root: etree._Element, collection_id: str, ref: SlotRef) -> etree._Element:
+    for volume in root.iterchildren("volume"):
+        volume_id = volume.get("id")
+        if ref.item_id == volume_full_id(collection_id, volume_id):
+            parent = volume.find("meta")
+        else:
+            parent = None
+            for paper in volume.iterchildren("paper"):
+                if paper_full_id(collection_id, volume_id, paper.get("id")) == ref.item_id:
+                    parent = paper
+                    break
+        if parent is None:
+            continue
+        elements = list(parent.iterchildren(ref.role))
+        if ref.position >= len(elements):
+            raise XMLEditError(f"{ref.item_id} has no {ref.role} number {ref.position + 1}")
+        return elements[ref.position]
+    raise XMLEditError(f"{ref.item_id} is not in collection {collection_id}")
+
+
+@dataclass(frozen=True)
+class AttributeEdit:
+    """Set (or, with ``None``, remove) attributes on the element at ``ref``."""
+
+    ref: SlotRef
+    attributes: dict[str, str | None]
+
+
+def _line_starts(data: bytes) -> list[int]:
+    starts = [0]
+    index = data.find(b"\n")
+    while index != -1:
+        starts.append(index + 1)
+        index = data.find(b"\n", index + 1)
+    return starts
+
+
+def _rewrite_start_tag(tag: bytes, changes: dict[str, str | None]) -> bytes:
+    """Rewrite the attributes of one start tag, keeping every untouched byte."""
+    match = _START_TAG.fullmatch(tag)
+    if match is None:  # pragma: no cover - guarded by the caller's regex
+        raise XMLEditError(f"not a start tag: {tag!r}")
+    name, attributes, self_closing = match.group(1), match.group(2) or b"", match.group(3)
+    present = [(m.group(1).decode(), m) for m in _ATTRIBUTE.finditer(attributes)]
+    rebuilt = attributes
+    # Change or drop attributes in place, from the end so offsets stay valid.
+    for key, m in reversed(present):
+        if key in changes:
+            value = changes[key]
+            replacement = b"" if value is None else f' {key}="{_escape(value)}"'.encode()
+            rebuilt = rebuilt[: m.start()] + replacement + rebuilt[m.end() :]
+    # Insert new attributes at their canonical place relative to the existing ones.
+    existing = {key for key, _ in present}
+    for key, value in changes.items():
+        if key in existing or value is None:
+            continue
+        rebuilt = _insert_attribute(rebuilt, key, value)
+    return b"<" + name + rebuilt + self_closing + b">"
+
+
+def _insert_attribute(attributes: bytes, key: str, value: str) -> bytes:
+    new = f' {key}="{_escape(value)}"'.encode()
+    rank = ATTRIBUTE_ORDER.index(key) if key in ATTRIBUTE_ORDER else len(ATTRIBUTE_ORDER)
+    for m in _ATTRIBUTE.finditer(attributes):
+        other = m.group(1).decode()
+        other_rank = ATTRIBUTE_ORDER.index(other) if other in ATTRIBUTE_ORDER else len(
+            ATTRIBUTE_ORDER
+        )
+        if other_rank > rank:
+            return attributes[: m.start()] + new + attributes[m.start() :]
+    # Keep any trailing whitespace before '>' where it was.
+    stripped = attributes.rstrip()
+    return stripped + new + attributes[len(stripped) :]
+
+
+def _escape(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
+
+
+def edit_attributes(data: bytes, edits: list[AttributeEdit]) -> bytes:
+    """Apply attribute edits to a collection file's bytes; only those start tags change."""
+    root = etree.fromstring(data, parser=_PARSER)
+    collection_id = root.get("id")
+    line_starts = _line_starts(data)
+    spans: list[tuple[int, int, dict[str, str | None]]] = []
+    for edit in edits:
+        element = _find_element(root, collection_id, edit.ref)
+        # Several elements may share a line in non-canonical files: count earlier ones.
+        earlier = 0
+        sibling = element.getprevious()
+        while sibling is not None and sibling.sourceline == element.sourceline:
+            if sibling.tag in ("author", "editor"):
+                earlier += 1
+            sibling = sibling.getprevious()
+        offset = line_starts[element.sourceline - 1]
+        match = None
+        for _ in range(earlier + 1):
+            match = _START_TAG.search(data, offset)
+            if match is None:
+                raise XMLEditError(f"cannot locate {edit.ref} in the file text")
+            offset = match.end()
+        assert match is not None
+        if match.group(1).decode() != element.tag:
+            raise XMLEditError(f"text and tree disagree at {edit.ref}")
+        spans.append((match.start(), match.end(), edit.attributes))
+    spans.sort()
+    for (_, end, _), (start, _, _) in zip(spans, spans[1:], strict=False):
+        if start < end:
+            raise XMLEditError("two edits touch the same element")
+    out = bytearray(data)
+    for start, end, changes in reversed(spans):
+        out[start:end] = _rewrite_start_tag(bytes(data[start:end]), changes)
+    return bytes(out)
