@@ -93,6 +93,81 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return 0 if result.request is not None and not result.problems else EXIT_PROBLEMS
 
 
+def _service_settings():  # noqa: ANN202 - bot.config.Settings, imported lazily
+    """Settings from the environment, with JSON logging configured; None if they are wrong."""
+    from bot.config import ConfigError, Settings
+    from bot.logs import configure_logging
+
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return None
+    configure_logging(settings.log_level, settings.secrets)
+    return settings
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The web process on werkzeug's server (production: gunicorn, see bot.web)."""
+    from werkzeug.serving import make_server
+
+    from bot.config import ConfigError
+    from bot.web import create_app
+
+    settings = _service_settings()
+    if settings is None:
+        return 1
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        app = create_app(settings)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 1
+    # One thread: the demo pages' data index belongs to the thread that opened it.
+    server = make_server(args.host, args.port, app, threaded=False)
+    print(f"serving on http://{args.host}:{server.server_port}/ (Ctrl-C to stop)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run jobs until stopped (or, with --once, until none is runnable)."""
+    import signal
+
+    from bot.config import ConfigError
+    from bot.jobs import open_store
+    from bot.worker import Worker
+
+    settings = _service_settings()
+    if settings is None:
+        return 1
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    store = open_store(settings.queue_url)
+    try:
+        worker = Worker(settings, store)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 1
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: worker.stop_event.set())
+    try:
+        worker.run(once=args.once, max_jobs=args.max_jobs)
+    finally:
+        store.close()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return run_demo(keep_running=args.keep_running, verbose=args.verbose)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -110,6 +185,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", help="check references against this data directory")
     p.add_argument("--index", help="name index file (default: a per-user cache)")
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser("serve", help="run the web process (webhooks, health, demo pages)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free one)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    p = sub.add_parser("worker", help="run jobs from the queue")
+    p.add_argument("--once", action="store_true", help="stop when no job is runnable")
+    p.add_argument("--max-jobs", type=int, default=None, help="stop after this many jobs")
+    p = sub.add_parser("demo", help="the whole flow locally on the sample data, no GitHub needed")
+    p.add_argument("--keep-running", action="store_true", help="keep the servers up afterwards")
+    p.add_argument("--verbose", action="store_true", help="show the services' logs")
     return parser
 
 
@@ -121,6 +205,12 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_plan(args, apply=True)
     if args.command == "parse":
         return cmd_parse(args)
+    if args.command == "serve":
+        return cmd_serve(args)
+    if args.command == "worker":
+        return cmd_worker(args)
+    if args.command == "demo":
+        return cmd_demo(args)
     raise AssertionError(args.command)  # pragma: no cover
 
 

@@ -41,6 +41,8 @@ def render_files(plan: Plan, data_dir: Path) -> dict[Path, bytes]:
         raise ApplyError("the plan has problems; nothing to apply")
     edits: dict[str, list[AttributeEdit]] = defaultdict(list)
     for change in plan.slot_changes:
+        if change.old_id == change.new_id:
+            continue  # e.g. a name-matched slot leaving a page whose matching is disabled
         edits[change.file].append(AttributeEdit(change.ref, {"id": change.new_id}))
     out: dict[Path, bytes] = {}
     for name, file_edits in sorted(edits.items()):

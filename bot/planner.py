@@ -17,6 +17,7 @@ the least invasive way, and lists what it did:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -155,16 +156,28 @@ class Plan:
 
 
 class World:
-    """people.json as a plan would leave it, with just enough to resolve author slots."""
+    """people.json as a plan would leave it, with just enough to resolve author slots.
 
-    def __init__(self, people: People) -> None:
+    ``holders(slug)`` gives the verified persons having a name with that slug, as in
+    the data on disk (the name index answers it); the world keeps its own changes
+    on top, so planning never copies the whole registry.
+    """
+
+    def __init__(self, people: People, holders: Callable[[str], Iterable[str]]) -> None:
         self.people = people
-        self.by_slug: dict[str, set[str]] = {
-            slug: set(ids) for slug, ids in people.verified_ids_by_slug().items()
-        }
+        self._base_holders = holders
+        self._holders: dict[str, set[str]] = {}
         self.added_names: dict[str, list[Name]] = {}
         self.new_persons: dict[str, Person] = {}
         self.disabled: set[str] = set()
+
+    def holders(self, slug: str) -> set[str]:
+        if slug in self._holders:
+            return self._holders[slug]
+        return set(self._base_holders(slug))
+
+    def _add_holder(self, slug: str, pid: str) -> None:
+        self._holders.setdefault(slug, set(self._base_holders(slug))).add(pid)
 
     def exists(self, pid: str) -> bool:
         return pid in self.new_persons or pid in self.people
@@ -187,13 +200,13 @@ class World:
         if self.has_name(pid, name):
             return False
         self.added_names.setdefault(pid, []).append(name)
-        self.by_slug.setdefault(name.slug(), set()).add(pid)
+        self._add_holder(name.slug(), pid)
         return True
 
     def add_person(self, person: Person) -> None:
         self.new_persons[person.id] = person
         for name in person.names:
-            self.by_slug.setdefault(name.slug(), set()).add(person.id)
+            self._add_holder(name.slug(), person.id)
 
     def disable_matching(self, pid: str) -> bool:
         if self.matching_disabled(pid):
@@ -206,7 +219,7 @@ class World:
         if person_id and person_id != NO_PERSON_ID:
             return person_id
         slug = name.slug()
-        holders = self.by_slug.get(slug, ())
+        holders = self.holders(slug)
         if len(holders) == 1:
             (pid,) = holders
             if not self.matching_disabled(pid):
@@ -216,7 +229,7 @@ class World:
 
 def page_papers(page: str, index: NameIndex, people: People) -> list[str]:
     """The items now on an author page, in index order; empty if there is no such page."""
-    world = World(people)
+    world = World(people, index.verified_holders)
     if is_unverified_page(page):
         candidates = index.unassigned_slots_by_slug([page_slug(page)])
     else:
@@ -234,8 +247,8 @@ class _Planner:
         self.request = request
         self.index = index
         self.people = people
-        self.before = World(people)
-        self.after = World(people)
+        self.before = World(people, index.verified_holders)
+        self.after = World(people, index.verified_holders)
         self.plan = Plan(request)
         self.titles: dict[str, str] = {}
         # Explicit ids the plan gives (or takes away): slot ref -> new id.
@@ -446,48 +459,47 @@ class _Planner:
     # -- side effects ----------------------------------------------------------
 
     def stabilise(self) -> None:
-        """Neutralise every change of page the plan did not ask for (see module doc)."""
-        slugs = {name.slug() for names in self.after.added_names.values() for name in names}
+        """Neutralise every change of page the plan did not ask for (see module doc).
+
+        Only slots without an explicit id whose name slug was touched can change
+        page. Disabling name matching for a person touches all their slugs again,
+        so the check repeats until nothing changes.
+        """
+        dirty = {name.slug() for names in self.after.added_names.values() for name in names}
         for person in self.after.new_persons.values():
-            slugs |= {n.slug() for n in person.names}
-        slugs |= {slot.slug for slot, _ in self.moved.values()}
-        checked: set[str] = set()
-        while True:
-            changed = False
-            todo = slugs - checked
-            checked |= todo
-            for slot in self.index.unassigned_slots_by_slug(todo) if todo else []:
+            dirty |= {n.slug() for n in person.names}
+        dirty |= {slot.slug for slot, _ in self.moved.values()}
+        while dirty:
+            todo, dirty = dirty, set()
+            for slot in self.index.unassigned_slots_by_slug(todo):
                 if slot.ref in self.moved or slot.ref in self.pinned:
                     continue
                 before = self.before.page_of(slot.name, None)
                 after = self.after.page_of(slot.name, None)
                 if before == after:
                     continue
-                changed = True
                 if not is_unverified_page(before):
                     self.pin(slot, before)
                 else:
-                    self.disable(after, slugs)
+                    dirty |= self.disable(after)
             # A slot moved off a verified page must not be matched back by name.
-            for slot, new_id in list(self.moved.values()):
+            for slot, new_id in self.moved.values():
                 if new_id is None:
                     landing = self.after.page_of(slot.name, None)
                     if not is_unverified_page(landing):
-                        changed = True
-                        self.disable(landing, slugs)
-            if not changed and not (slugs - checked):
-                return
+                        dirty |= self.disable(landing)
 
     def pin(self, slot: IndexedSlot, pid: str) -> None:
         self.pinned[slot.ref] = (slot, pid)
         if self.after.add_name(pid, slot.name):
             self.plan.people_changes.append(PeopleChange("add_name", pid, slot.name))
 
-    def disable(self, pid: str, slugs: set[str]) -> None:
+    def disable(self, pid: str) -> set[str]:
+        """Disable name matching for ``pid``; returns the slugs to check again."""
         if self.after.disable_matching(pid):
             self.plan.people_changes.append(PeopleChange("disable_name_matching", pid))
         # Their own name-matched papers must now be pinned: recheck all their names.
-        slugs |= {n.slug() for n in self.after.names_of(pid)}
+        return {n.slug() for n in self.after.names_of(pid)}
 
     def check_items(self) -> None:
         """No paper may end up with two authors on the same verified person."""

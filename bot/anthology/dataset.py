@@ -6,6 +6,7 @@ answers the issue parser's questions (``bot.lookup.DataLookup``).
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from bot.anthology.index import NameIndex
@@ -33,12 +34,18 @@ class AnthologyData:
                 "(expected xml/ and json/people.json inside)"
             )
         self.index = NameIndex.open(self.data_dir, index_path)
-        self.people = People.load(self.data_dir / PEOPLE_FILE)
+        self.people = self._load_people()
+
+    def _load_people(self) -> People:
+        raw = (self.data_dir / PEOPLE_FILE).read_bytes()
+        people = People.loads(raw)
+        self.index.sync_people(people, hashlib.sha1(raw).hexdigest())
+        return people
 
     def reload(self) -> None:
         """Pick up changes on disk (after an apply, a fetch or a checkout)."""
         self.index.refresh()
-        self.people = People.load(self.data_dir / PEOPLE_FILE)
+        self.people = self._load_people()
 
     def close(self) -> None:
         self.index.close()

@@ -58,21 +58,23 @@ _STRICT_OLD_RE = re.compile(rf"({_OLD_COLLECTION})-([0-9]+)")
 _REVISION = r"(?:[ve][0-9]+)"
 _EXTENSION = r"(?:\.(?:pdf|bib|xml|endf|ris|mp4))"
 
-# One id as it may appear in a reference: with a revision and/or an extension.
+# One id as it may appear in a reference: with a revision and/or an extension. The
+# venue must start with a letter (all real ones do; ``2024.10-12`` is a date range).
+_HUMAN_NEW_COLLECTION = r"[0-9]{4}\.[a-z][a-z0-9]*"
 _LENIENT_RE = re.compile(
-    rf"(?:(?P<ncoll>{_NEW_COLLECTION})-(?P<nvol>{_ITEM})(?:\.(?P<npaper>[0-9]+){_REVISION}?)?"
+    rf"(?:(?P<ncoll>{_HUMAN_NEW_COLLECTION})-(?P<nvol>{_ITEM})"
+    rf"(?:\.(?P<npaper>[0-9]+){_REVISION}?)?"
     rf"|(?P<ocoll>{_OLD_COLLECTION})-(?P<orest>[0-9]+){_REVISION}?)"
     rf"{_EXTENSION}?"
 )
 
-# An id inside running text. Stricter than the above to avoid false hits: the
-# venue must start with a letter (``2024.10-12`` is a date range), and old-style
-# ids must name a paper (four digits), since ``A12-3`` is too common a pattern
-# for a bare old-style volume. Neighbouring letters, digits, dots and hyphens
-# must not continue the token.
+# An id inside running text. Stricter than the above to avoid false hits:
+# old-style ids must name a paper (four digits), since ``A12-3`` is too common a
+# pattern for a bare old-style volume, and neighbouring letters, digits, dots and
+# hyphens must not continue the token.
 _TEXT_ID_RE = re.compile(
     r"(?<![A-Za-z0-9_.\-])"
-    rf"(?:(?P<ncoll>[0-9]{{4}}\.[a-z][a-z0-9]*)-(?P<nvol>{_ITEM})"
+    rf"(?:(?P<ncoll>{_HUMAN_NEW_COLLECTION})-(?P<nvol>{_ITEM})"
     rf"(?:\.(?P<npaper>[0-9]+){_REVISION}?)?"
     rf"|(?P<ocoll>{_OLD_COLLECTION})-(?P<orest>[0-9]{{4}}){_REVISION}?)"
     rf"{_EXTENSION}?"
@@ -123,7 +125,7 @@ def _written_with_two_digits(collection: str, first_digit: str) -> bool:
     """
     if collection == "D19":
         return int(first_digit) >= 5
-    return _two_digit_scheme(collection, 0)
+    return collection.startswith("W") or collection == "C69"
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,11 @@ class AnthologyID:
     paper: str | None = None
 
     def __post_init__(self) -> None:
-        _check_parts(self.collection, self.volume, self.paper)
+        if problem := _problem_with_parts(self.collection, self.volume, self.paper):
+            raise InvalidIDError(
+                f"Not an Anthology ID (collection {self.collection!r}, volume {self.volume!r}, "
+                f"paper {self.paper!r}): {problem}"
+            )
 
     @property
     def is_old_style(self) -> bool:
@@ -185,40 +191,32 @@ class AnthologyID:
         return f"{self.collection}-{volume}{paper}"
 
 
-def _check_parts(collection: str, volume: str, paper: str | None) -> None:
-    """Raise InvalidIDError unless the parts form an id that can be written out."""
-    where = f"collection {collection!r}, volume {volume!r}, paper {paper!r}"
+def _problem_with_parts(collection: str, volume: str, paper: str | None) -> str | None:
+    """Why the parts cannot form a canonical id, in plain words; None if they can."""
     if paper is not None and not _NUMBER_RE.fullmatch(paper):
-        raise InvalidIDError(
-            f"Not an Anthology ID ({where}): the paper must be a number without leading zeros"
-        )
+        return "the paper must be a number without leading zeros"
     if _NEW_COLLECTION_RE.fullmatch(collection):
         if not _ITEM_RE.fullmatch(volume):
-            raise InvalidIDError(
-                f"Not an Anthology ID ({where}): the volume must consist of "
-                "lowercase letters and digits"
-            )
-        return
+            return "the volume must consist of lowercase letters and digits"
+        return None
     if not _OLD_COLLECTION_RE.fullmatch(collection):
-        raise InvalidIDError(
-            f"Not an Anthology ID ({where}): a collection looks like 2024.acl or P18"
-        )
-    if not _NUMBER_RE.fullmatch(volume):
-        raise InvalidIDError(
-            f"Not an Anthology ID ({where}): old-style volumes are numbers without leading zeros"
-        )
+        return "a collection looks like 2024.acl or P18"
+    if not _NUMBER_RE.fullmatch(volume) or volume == "0":
+        return "old-style volumes are numbers from 1, without leading zeros"
     number = int(volume)
     if collection == "D19" and 5 <= number <= 49:
-        raise InvalidIDError(
-            f"Not an Anthology ID ({where}): D19 has volumes 1 to 4 and 50 to 99 only"
-        )
-    two_digits = _two_digit_scheme(collection, number)
-    max_volume, max_paper = (99, 99) if two_digits else (9, 999)
+        return "D19 has volumes 1 to 4 and 50 to 99 only"
+    max_volume, max_paper = (99, 99) if _two_digit_scheme(collection, number) else (9, 999)
     if number > max_volume or (paper is not None and int(paper) > max_paper):
-        raise InvalidIDError(
-            f"Not an Anthology ID ({where}): in {collection} volumes go up "
-            f"to {max_volume} and papers up to {max_paper}"
-        )
+        return f"in {collection} volumes go up to {max_volume} and papers up to {max_paper}"
+    return None
+
+
+def _make(collection: str, volume: str, paper: str | None, text: str) -> AnthologyID:
+    """Build an id parsed from ``text``; errors name ``text``."""
+    if problem := _problem_with_parts(collection, volume, paper):
+        raise InvalidIDError(f"{text!r} is not a valid Anthology ID: {problem}")
+    return AnthologyID(collection, volume, paper)
 
 
 def _old_style_from_digits(collection: str, digits: str, text: str) -> AnthologyID:
@@ -229,11 +227,10 @@ def _old_style_from_digits(collection: str, digits: str, text: str) -> Anthology
     else:
         volume_width, example = 1, f"{collection}-1 or {collection}-1217"
     if len(digits) == volume_width:
-        return AnthologyID(collection, str(int(digits)))
+        return _make(collection, str(int(digits)), None, text)
     if len(digits) == 4:
-        return AnthologyID(
-            collection, str(int(digits[:volume_width])), str(int(digits[volume_width:]))
-        )
+        volume, paper = str(int(digits[:volume_width])), str(int(digits[volume_width:]))
+        return _make(collection, volume, paper, text)
     raise InvalidIDError(
         f"{text!r} is not a valid Anthology ID: in {collection}, the hyphen is followed by "
         f"{volume_width} digit{'s' if volume_width > 1 else ''} for a volume or 4 digits "
@@ -246,7 +243,7 @@ def _new_style(collection: str, volume: str, paper: str | None, text: str) -> An
         raise InvalidIDError(
             f"{text!r} is not a valid Anthology ID: the paper number {paper!r} has leading zeros"
         )
-    return AnthologyID(collection, volume, paper)
+    return _make(collection, volume, paper, text)
 
 
 def parse_anthology_id(text: str) -> AnthologyID:
@@ -288,13 +285,14 @@ def _normalize_case(token: str) -> str:
     return token.lower()
 
 
-def _id_from_token(token: str, shown: str) -> AnthologyID | None:
+def _id_from_token(token: str, shown: str, *, fold_case: bool = True) -> AnthologyID | None:
     """An id written as one token, maybe with revision/extension; None if it is none.
 
     Raises InvalidIDError (naming ``shown``) if the token has the shape of an id but
-    impossible digits, such as ``P18-12``.
+    impossible digits, such as ``P18-12``. With ``fold_case``, a wrongly cased id
+    (``p18-1217``) is accepted too.
     """
-    for candidate in (token, _normalize_case(token)):
+    for candidate in (token, _normalize_case(token)) if fold_case else (token,):
         if m := _LENIENT_RE.fullmatch(candidate):
             return _from_lenient_match(m, shown)
     return None
@@ -383,19 +381,28 @@ def anthology_id_from_reference(text: str) -> AnthologyID | None:
                 f"{text!r} names a whole collection; give the id of a volume or paper, {_EXAMPLES}"
             )
     ids = find_anthology_ids(stripped)
-    if len(ids) == 1:
-        return ids[0]
-    if len(ids) > 1:
-        listed = ", ".join(str(i) for i in ids)
-        raise InvalidIDError(f"{text!r} holds several Anthology IDs ({listed}); give one")
-    for token in stripped.split():
-        token = _strip_wrapping(token)
-        if _ATTEMPT_RE.fullmatch(token) and not _looks_like_url(token):
+    # A phrase: also take bare old-style volume ids (too vague for find_anthology_ids),
+    # and complain about malformed ids unless a valid one was found.
+    for token in (_strip_wrapping(t) for t in stripped.split()):
+        if _looks_like_url(token):
+            continue
+        try:
+            found = _id_from_token(token, text, fold_case=False)
+        except InvalidIDError:
+            if ids:
+                continue
+            raise
+        if found is not None and found not in ids:
+            ids.append(found)
+        elif found is None and not ids and _ATTEMPT_RE.fullmatch(token):
             raise InvalidIDError(
                 f"{text!r} does not hold a valid Anthology ID: {token!r} is malformed; "
                 f"expected an id {_EXAMPLES}"
             )
-    return None
+    if len(ids) > 1:
+        listed = ", ".join(str(i) for i in ids)
+        raise InvalidIDError(f"{text!r} holds several Anthology IDs ({listed}); give one")
+    return ids[0] if ids else None
 
 
 def find_anthology_ids(text: str) -> list[AnthologyID]:

@@ -25,10 +25,11 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from bot.anthology.names import Name
+from bot.anthology.people import People
 from bot.anthology.xmlfile import SlotRef, XMLItem, read_collection
 from bot.lookup import TitleMatch
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -46,6 +47,8 @@ CREATE INDEX IF NOT EXISTS slots_by_file ON slots (file);
 CREATE INDEX IF NOT EXISTS items_by_file ON items (file);
 CREATE INDEX IF NOT EXISTS items_by_bibkey ON items (bibkey);
 CREATE INDEX IF NOT EXISTS items_by_title ON items (norm_title);
+CREATE TABLE IF NOT EXISTS person_slugs (slug TEXT, person_id TEXT);
+CREATE INDEX IF NOT EXISTS person_slugs_by_slug ON person_slugs (slug);
 """
 
 
@@ -247,6 +250,24 @@ class NameIndex:
         )
         self.db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?)", items)
         self.db.executemany("INSERT INTO slots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", slots)
+
+    def sync_people(self, people: People, sha1: str) -> None:
+        """Record which verified persons own which name slugs, for this people.json content."""
+        row = self.db.execute("SELECT value FROM meta WHERE key='people_sha1'").fetchone()
+        if row and row[0] == sha1:
+            return
+        with self.db:
+            self.db.execute("DELETE FROM person_slugs")
+            self.db.executemany(
+                "INSERT INTO person_slugs VALUES (?, ?)",
+                [(slug, pid) for slug, ids in people.verified_ids_by_slug().items() for pid in ids],
+            )
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('people_sha1', ?)", (sha1,))
+
+    def verified_holders(self, slug: str) -> list[str]:
+        """Verified persons with a name of this slug (as of the last ``sync_people``)."""
+        rows = self.db.execute("SELECT person_id FROM person_slugs WHERE slug=?", (slug,))
+        return [r[0] for r in rows]
 
     # -- queries --------------------------------------------------------------
 

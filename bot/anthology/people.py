@@ -169,7 +169,10 @@ class Person:
             )
         names = entry.get("names")
         if not isinstance(names, list) or not all(_is_name_json(n) for n in names):
-            raise ValueError(f"people.json: {pid!r} needs a list of names with a 'last' each")
+            raise ValueError(
+                f"people.json: {pid!r} needs a list of names, each with a 'last' and optionally "
+                "a non-empty 'first' and a 'script'"
+            )
         for key in ("comment", "degree", "orcid"):
             if not isinstance(entry.get(key, ""), str):
                 raise ValueError(f"people.json: {key} of {pid!r} must be a string")
@@ -190,11 +193,17 @@ class Person:
 
 
 def _is_name_json(value: object) -> bool:
+    """Whether a names entry is one the bot can read and write back unchanged.
+
+    An empty ``"first": ""`` is refused: the library would keep it, but a Name
+    reads it as a mononym and would write it back without ``first``.
+    """
     return (
         isinstance(value, dict)
         and isinstance(value.get("last"), str)
         and all(isinstance(v, str) for v in value.values())
         and set(value) <= {"first", "last", "script"}
+        and value.get("first") != ""
     )
 
 
@@ -222,6 +231,10 @@ def _format_entry(pid: str, entry: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _shared_orcid_error(person: Person, holder: str) -> ValueError:
+    return ValueError(f"ORCID {person.orcid} of {person.id!r} already belongs to {holder!r}")
+
+
 class People:
     """The verified persons of people.json, by id.
 
@@ -244,8 +257,15 @@ class People:
         if not isinstance(raw, dict):
             raise ValueError("people.json must hold a JSON object keyed by person id")
         people = cls()
+        orcid_holders: dict[str, str] = {}
         for pid, entry in raw.items():
-            people.add(Person.from_json(pid, entry))
+            person = Person.from_json(pid, entry)
+            people._check_new(person)
+            if person.orcid is not None:
+                if person.orcid in orcid_holders:
+                    raise _shared_orcid_error(person, orcid_holders[person.orcid])
+                orcid_holders[person.orcid] = pid
+            people._persons[pid] = person
         return people
 
     @classmethod
@@ -339,6 +359,13 @@ class People:
         or a name twice, the ORCID is not canonical and valid, or another person
         already has that ORCID.
         """
+        self._check_new(person)
+        if person.orcid is not None and (holder := self.by_orcid(person.orcid)) is not None:
+            raise _shared_orcid_error(person, holder.id)
+        self._persons[person.id] = person
+
+    def _check_new(self, person: Person) -> None:
+        """Everything add() checks except the ORCID being unique."""
         pid = person.id
         if not is_valid_person_id(pid):
             raise ValueError(
@@ -355,17 +382,11 @@ class People:
         for other_id in person.similar:
             if not is_valid_person_id(other_id):
                 raise ValueError(f"Person {pid!r} lists {other_id!r} as similar: not an id")
-        if person.orcid is not None:
-            if not orcid_checksum_ok(person.orcid):
-                raise ValueError(
-                    f"Person {pid!r} has ORCID {person.orcid!r}, which is not a valid ORCID iD "
-                    "in canonical form (use normalize_orcid)"
-                )
-            if (holder := self.by_orcid(person.orcid)) is not None:
-                raise ValueError(
-                    f"ORCID {person.orcid} of {pid!r} already belongs to {holder.id!r}"
-                )
-        self._persons[pid] = person
+        if person.orcid is not None and not orcid_checksum_ok(person.orcid):
+            raise ValueError(
+                f"Person {pid!r} has ORCID {person.orcid!r}, which is not a valid ORCID iD "
+                "in canonical form (use normalize_orcid)"
+            )
 
     def add_name(self, pid: str, name: Name) -> bool:
         """Give a person another name (appended); False if they already had it."""

@@ -220,32 +220,63 @@ def _escape(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
 
 
+def _person_attributes(root: etree._Element) -> list[tuple[str, dict[str, str]]]:
+    return [(e.tag, dict(e.attrib)) for e in root.iter("author", "editor")]
+
+
+def _start_tag_span(data: bytes, line_starts: list[int], element: etree._Element) -> tuple[int, int]:
+    """Byte span of an element's start tag in the file text.
+
+    libxml2 reports the line on which a start tag *ends*. Several tags may end on
+    one line in non-canonical files, so count the earlier ones that end there too.
+    """
+    line = element.sourceline
+    earlier = 0
+    for other in element.itersiblings(preceding=True):
+        if other.sourceline != line:
+            break
+        if other.tag in ("author", "editor"):
+            earlier += 1
+    line_start = line_starts[line - 1]
+    line_end = line_starts[line] if line < len(line_starts) else len(data)
+    # No start tag spans more than a few lines; start looking a little before.
+    search_from = line_starts[max(0, line - 11)]
+    ending_here = [
+        m
+        for m in _START_TAG.finditer(data, search_from, line_end)
+        if line_start <= m.end() - 1 < line_end
+    ]
+    if len(ending_here) <= earlier or ending_here[earlier].group(1).decode() != element.tag:
+        raise XMLEditError(f"cannot locate the <{element.tag}> on line {line} in the file text")
+    match = ending_here[earlier]
+    return match.start(), match.end()
+
+
 def edit_attributes(data: bytes, edits: list[AttributeEdit]) -> bytes:
-    """Apply attribute edits to a collection file's bytes; only those start tags change."""
+    """Apply attribute edits to a collection file's bytes; only those start tags change.
+
+    The result is parsed again and compared with the original: every author and
+    editor element other than the edited ones must be unchanged, and the edited
+    ones must carry exactly the requested attributes.
+    """
     root = etree.fromstring(data, parser=_PARSER)
     collection_id = root.get("id")
     line_starts = _line_starts(data)
     spans: list[tuple[int, int, dict[str, str | None]]] = []
+    expected = _person_attributes(root)
+    # lxml keeps one proxy per node while a reference lives: hold them to compare by id.
+    elements = list(root.iter("author", "editor"))
+    order = {id(e): i for i, e in enumerate(elements)}
     for edit in edits:
         element = _find_element(root, collection_id, edit.ref)
-        # Several elements may share a line in non-canonical files: count earlier ones.
-        earlier = 0
-        sibling = element.getprevious()
-        while sibling is not None and sibling.sourceline == element.sourceline:
-            if sibling.tag in ("author", "editor"):
-                earlier += 1
-            sibling = sibling.getprevious()
-        offset = line_starts[element.sourceline - 1]
-        match = None
-        for _ in range(earlier + 1):
-            match = _START_TAG.search(data, offset)
-            if match is None:
-                raise XMLEditError(f"cannot locate {edit.ref} in the file text")
-            offset = match.end()
-        assert match is not None
-        if match.group(1).decode() != element.tag:
-            raise XMLEditError(f"text and tree disagree at {edit.ref}")
-        spans.append((match.start(), match.end(), edit.attributes))
+        start, end = _start_tag_span(data, line_starts, element)
+        spans.append((start, end, edit.attributes))
+        attributes = expected[order[id(element)]][1]
+        for key, value in edit.attributes.items():
+            if value is None:
+                attributes.pop(key, None)
+            else:
+                attributes[key] = value
     spans.sort()
     for (_, end, _), (start, _, _) in zip(spans, spans[1:], strict=False):
         if start < end:
@@ -253,4 +284,7 @@ def edit_attributes(data: bytes, edits: list[AttributeEdit]) -> bytes:
     out = bytearray(data)
     for start, end, changes in reversed(spans):
         out[start:end] = _rewrite_start_tag(bytes(data[start:end]), changes)
-    return bytes(out)
+    result = bytes(out)
+    if _person_attributes(etree.fromstring(result, parser=_PARSER)) != expected:
+        raise XMLEditError(f"the edit of {collection_id} did not come out as planned")
+    return result

@@ -1,0 +1,1 @@
+"""Tests of the ACL Anthology assignment bot (a package so helpers can be imported)."""

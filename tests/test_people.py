@@ -1,0 +1,638 @@
+"""Tests for people.json handling, ORCID iDs and person ids."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.anthology.names import Name
+from bot.anthology.people import (
+    OrcidError,
+    People,
+    Person,
+    is_valid_person_id,
+    normalize_orcid,
+    orcid_checksum_ok,
+)
+
+if TYPE_CHECKING:
+    from acl_anthology import Anthology
+
+try:  # the acl-anthology library's own serializer serves as an oracle where installed
+    import msgspec.json as msgspec_json
+    from acl_anthology.utils.json import collapse_names
+except ImportError:  # pragma: no cover
+    msgspec_json = None
+try:
+    from acl_anthology.utils.ids import is_valid_orcid as library_is_valid_orcid
+except ImportError:  # pragma: no cover
+    library_is_valid_orcid = None
+
+VALID_ORCIDS = ["0000-0002-1825-0097", "0000-0001-5109-3700", "0000-0002-1694-233X"]
+
+
+# --- ORCID iDs -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("orcid", VALID_ORCIDS)
+def test_checksum_ok(orcid: str) -> None:
+    assert orcid_checksum_ok(orcid)
+
+
+@pytest.mark.parametrize(
+    "orcid",
+    [
+        "0000-0002-1825-0098",  # wrong check digit
+        "0000-0002-1694-2330",
+        "0000-0002-1694-233x",  # not canonical
+        "0000000218250097",
+        "0000-0002-1825-009",
+        "https://orcid.org/0000-0002-1825-0097",
+        "",
+    ],
+)
+def test_checksum_not_ok(orcid: str) -> None:
+    assert not orcid_checksum_ok(orcid)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("0000-0002-1825-0097", "0000-0002-1825-0097"),
+        ("  0000-0002-1825-0097\n", "0000-0002-1825-0097"),
+        ("https://orcid.org/0000-0002-1825-0097", "0000-0002-1825-0097"),
+        ("https://orcid.org/0000-0002-1825-0097/", "0000-0002-1825-0097"),
+        ("http://orcid.org/0000-0002-1825-0097", "0000-0002-1825-0097"),
+        ("https://www.orcid.org/0000-0002-1825-0097", "0000-0002-1825-0097"),
+        ("orcid.org/0000-0002-1825-0097", "0000-0002-1825-0097"),
+        ("HTTPS://ORCID.ORG/0000-0002-1825-0097", "0000-0002-1825-0097"),
+        ("<https://orcid.org/0000-0002-1825-0097>", "0000-0002-1825-0097"),
+        ("https://orcid.org/my-orcid?orcid=0000-0002-1825-0097", "0000-0002-1825-0097"),
+        ("https://orcid.org/my-orcid?orcid=0000-0002-1694-233x", "0000-0002-1694-233X"),
+        ("0000-0002-1694-233x", "0000-0002-1694-233X"),
+        ("0000000218250097", "0000-0002-1825-0097"),
+        ("0000 0002 1825 0097", "0000-0002-1825-0097"),
+        ("0000\u20130002\u20131825\u20130097", "0000-0002-1825-0097"),  # en dashes
+        ("0000\u00a00002\u00a01825\u00a00097", "0000-0002-1825-0097"),  # no-break spaces
+        ("ORCID: 0000-0002-1825-0097", "0000-0002-1825-0097"),
+        ("orcid 0000-0002-1825-0097", "0000-0002-1825-0097"),
+        ("`0000-0001-5109-3700`", "0000-0001-5109-3700"),
+    ],
+)
+def test_normalize_orcid(text: str, expected: str) -> None:
+    assert normalize_orcid(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("0000-0002-1825-0098", "should be 7, not 8"),
+        ("https://orcid.org/0000-0002-1694-2330", "should be X, not 0"),
+        ("0000-0002-1825-009", "16 digits"),
+        ("0000-0002-1825-00971", "16 digits"),
+        ("0000-0002-1825-009Y", "16 digits"),
+        ("X000-0002-1825-0097", "16 digits"),
+        ("0000000216942 33x", "16 digits"),  # spaces only between groups of four
+        ("https://orcid.org/my-orcid?orcid=", "16 digits"),
+        ("https://orcid.org/", "16 digits"),
+        ("https://example.org/0000-0002-1825-0097", "16 digits"),
+        ("jane doe", "16 digits"),
+        ("", "16 digits"),
+        ("\u0660\u0660\u0660\u0660-0002-1825-0097", "16 digits"),  # Arabic-Indic digits
+    ],
+)
+def test_normalize_orcid_rejects(text: str, hint: str) -> None:
+    with pytest.raises(OrcidError) as info:
+        normalize_orcid(text)
+    assert repr(text) in str(info.value)
+    assert hint in str(info.value)
+
+
+def _reference_check_digit(first15: str) -> str:
+    """ISO 7064 MOD 11-2, reducing modulo 11 at every step as the standard describes."""
+    p = 0
+    for ch in first15:
+        p = ((p + int(ch)) * 2) % 11
+    r = (12 - p) % 11
+    return "X" if r == 10 else str(r)
+
+
+orcids = st.from_regex(r"[0-9]{15}", fullmatch=True).map(
+    lambda d: f"{d[0:4]}-{d[4:8]}-{d[8:12]}-{d[12:15]}{_reference_check_digit(d)}"
+)
+
+
+@given(orcids)
+def test_property_valid_orcids_in_every_spelling(orcid: str) -> None:
+    assert orcid_checksum_ok(orcid)
+    if library_is_valid_orcid is not None:
+        assert library_is_valid_orcid(orcid)
+    compact = orcid.replace("-", "")
+    for spelling in (
+        orcid,
+        orcid.lower(),
+        compact,
+        f"https://orcid.org/{orcid}",
+        f"https://orcid.org/my-orcid?orcid={orcid.lower()}",
+        " ".join(orcid.split("-")),
+    ):
+        assert normalize_orcid(spelling) == orcid
+
+
+@given(orcids, st.integers(0, 15), st.integers(1, 9))
+def test_property_single_digit_errors_are_caught(orcid: str, position: int, delta: int) -> None:
+    digits = list(orcid.replace("-", ""))
+    if digits[position] == "X":
+        return
+    digits[position] = str((int(digits[position]) + delta) % 10)
+    changed = "".join(digits)
+    with pytest.raises(OrcidError):
+        normalize_orcid(changed)
+
+
+def _normalize_or_orcid_error(text: str) -> None:
+    try:
+        result = normalize_orcid(text)
+    except OrcidError as exc:
+        assert repr(text) in str(exc)
+    else:
+        assert orcid_checksum_ok(result)
+
+
+@given(st.text())
+def test_property_normalize_orcid_raises_only_orcid_error(text: str) -> None:
+    _normalize_or_orcid_error(text)
+
+
+@given(st.text(alphabet="0123456789-xX /:.orcidhtps?=my\u00a0\u2013"))
+def test_property_normalize_orcid_on_orcid_like_noise(text: str) -> None:
+    _normalize_or_orcid_error(text)
+
+
+# --- person ids ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("pid", ["a-pranav", "xu-huang-nanjing", "song-wang-602x", "ab", "a1"])
+def test_valid_person_ids(pid: str) -> None:
+    assert is_valid_person_id(pid)
+
+
+@pytest.mark.parametrize(
+    "pid",
+    [
+        "__NO_PERSON_ID__",
+        "jane-doe/unverified",
+        "a",
+        "",
+        "1abc",
+        "-abc",
+        "Jane-doe",
+        "jane_doe",
+        "jane doe",
+        "jane-doe\n",
+        "jané-doe",
+    ],
+)
+def test_invalid_person_ids(pid: str) -> None:
+    assert not is_valid_person_id(pid)
+
+
+# --- people.json format ----------------------------------------------------------
+
+SMALL = b"""{
+  "a-pranav": {
+    "names": [
+      {"first": "A", "last": "Pranav"},
+      {"first": "Pranav", "last": "A"}
+    ],
+    "comment": "Dayta AI",
+    "degree": "University of Hamburg",
+    "orcid": "0000-0001-8951-1517",
+    "similar": [
+      "pranav-anand"
+    ]
+  },
+  "mausam": {
+    "names": [
+      {"last": "Mausam"}
+    ],
+    "disable_name_matching": true
+  },
+  "pranav-anand": {
+    "names": [
+      {"first": "Pranav", "last": "Anand"},
+      {"first": "\xe5\xbc\xa0", "last": "\xe4\xbc\x9f", "script": "hani"}
+    ],
+    "comment": "UC Santa Cruz \\"Slug\\" \\\\ \\t"
+  }
+}
+"""
+
+
+def test_small_round_trip() -> None:
+    people = People.loads(SMALL)
+    assert list(people) == ["a-pranav", "mausam", "pranav-anand"]
+    assert people.dumps() == SMALL
+    pranav = people["a-pranav"]
+    assert pranav.names == [Name("A", "Pranav"), Name("Pranav", "A")]
+    assert pranav.canonical_name == Name("A", "Pranav")
+    assert pranav.similar == ["pranav-anand"]
+    assert people["mausam"].names[0].first is None
+    assert people["mausam"].disable_name_matching
+    assert people["pranav-anand"].names[1].script == "hani"
+    assert people["pranav-anand"].comment == 'UC Santa Cruz "Slug" \\ \t'
+
+
+def test_dumps_format_details() -> None:
+    people = People(
+        [
+            Person(
+                "zoe-o-brien",
+                [Name("Zoë", "O’Brien"), Name("Zoe", "O'Brien")],
+                comment="",
+                degree=None,
+                disable_name_matching=False,
+                similar=[],
+            ),
+            Person("anna-smith", [Name("Anna", "Smith")], orcid="0000-0002-1825-0097"),
+        ]
+    )
+    assert people.dumps().decode("utf-8") == (
+        "{\n"
+        '  "anna-smith": {\n'
+        '    "names": [\n'
+        '      {"first": "Anna", "last": "Smith"}\n'
+        "    ],\n"
+        '    "orcid": "0000-0002-1825-0097"\n'
+        "  },\n"
+        '  "zoe-o-brien": {\n'
+        '    "names": [\n'
+        '      {"first": "Zoë", "last": "O’Brien"},\n'
+        '      {"first": "Zoe", "last": "O\'Brien"}\n'
+        "    ]\n"
+        "  }\n"
+        "}\n"
+    )
+
+
+def test_empty_registry() -> None:
+    assert People().dumps() == b"{}\n"
+    assert len(People.loads(b"{}\n")) == 0
+
+
+def test_escapes_match_json() -> None:
+    weird = 'Quote " backslash \\ tab \t nl \n nul \x00 del \x7f ls \u2028 emoji \U0001f600'
+    people = People([Person("weird-one", [Name("W", "One")], comment=weird)])
+    data = people.dumps()
+    assert json.loads(data)["weird-one"]["comment"] == weird
+    assert People.loads(data).dumps() == data
+    assert b'\\"' in data and b"\\\\" in data and b"\\t" in data and b"\\n" in data
+    assert b"\\u0000" in data and "\u2028".encode() in data and "😀".encode() in data
+
+
+_name_text = st.text(min_size=1, max_size=12)
+_names = st.builds(
+    Name, st.none() | _name_text, _name_text, st.none() | st.sampled_from(["hani", "kore"])
+)
+
+
+@st.composite
+def persons(draw: st.DrawFn, pid: str) -> Person:
+    names = draw(st.lists(_names, min_size=1, max_size=3, unique_by=lambda n: (n.first, n.last)))
+    return Person(
+        pid,
+        names,
+        comment=draw(st.none() | st.text(max_size=20)),
+        degree=draw(st.none() | st.text(max_size=20)),
+        disable_name_matching=draw(st.booleans()),
+        orcid=draw(st.none() | orcids),
+        similar=draw(st.lists(st.from_regex(r"[a-z][a-z0-9-]{1,10}", fullmatch=True), max_size=2)),
+    )
+
+
+@st.composite
+def registries(draw: st.DrawFn) -> People:
+    ids = draw(
+        st.lists(st.from_regex(r"[a-z][a-z0-9-]{1,12}", fullmatch=True), max_size=4, unique=True)
+    )
+    people = People()
+    for pid in ids:
+        person = draw(persons(pid))
+        if person.orcid is None or people.by_orcid(person.orcid) is None:
+            people.add(person)
+    return people
+
+
+@given(registries())
+def test_property_dumps_loads_round_trip(people: People) -> None:
+    data = people.dumps()
+    again = People.loads(data)
+    assert again.dumps() == data
+    assert [again[pid].names for pid in again] == [people[pid].names for pid in people]
+
+
+@given(registries())
+def test_property_dumps_matches_library_serializer(people: People) -> None:
+    """Byte-for-byte what acl-anthology's PersonIndex.save produces for the same dict."""
+    if msgspec_json is None:
+        pytest.skip("acl-anthology / msgspec not installed")
+    data = {pid: people[pid].to_json() for pid in people}
+    expected = collapse_names(msgspec_json.format(msgspec_json.encode(data))) + b"\n"
+    assert people.dumps() == expected
+
+
+# --- loading errors --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "hint"),
+    [
+        ({"Bad-Id": {"names": [{"last": "X"}]}}, "'Bad-Id' is not a valid person id"),
+        ({"x-y": {"names": []}}, "at least one name"),
+        ({"x-y": {}}, "needs a list of names"),
+        ({"x-y": {"names": [{"first": "A"}]}}, "needs a list of names"),
+        ({"x-y": {"names": [{"first": "", "last": "A"}]}}, "non-empty 'first'"),
+        ({"x-y": {"names": [{"last": "A", "middle": "B"}]}}, "needs a list of names"),
+        ({"x-y": {"names": [{"last": "A"}], "wikidata": "Q1"}}, "wikidata"),
+        ({"x-y": {"names": [{"last": "A"}], "orcid": "0000-0002-1825-0098"}}, "not a valid ORCID"),
+        ({"x-y": {"names": [{"last": "A"}], "orcid": 17}}, "orcid of 'x-y' must be a string"),
+        ({"x-y": {"names": [{"last": "A"}], "disable_name_matching": "yes"}}, "true/false"),
+        ({"x-y": {"names": [{"last": "A"}], "similar": "a-b"}}, "list of ids"),
+        ({"x-y": {"names": [{"last": "A"}, {"last": "A"}]}}, "twice"),
+        ({"x-y": []}, "not an object"),
+        (
+            {
+                "x-y": {"names": [{"last": "A"}], "orcid": "0000-0002-1825-0097"},
+                "y-z": {"names": [{"last": "B"}], "orcid": "0000-0002-1825-0097"},
+            },
+            "already belongs to 'x-y'",
+        ),
+    ],
+)
+def test_loads_rejects(data: object, hint: str) -> None:
+    with pytest.raises(ValueError, match=None) as info:
+        People.loads(json.dumps(data).encode())
+    assert hint in str(info.value)
+
+
+def test_loads_rejects_non_object() -> None:
+    with pytest.raises(ValueError, match="JSON object"):
+        People.loads(b"[]")
+
+
+# --- the registry API ------------------------------------------------------------
+
+
+@pytest.fixture
+def small() -> People:
+    return People.loads(SMALL)
+
+
+def test_mapping_interface(small: People) -> None:
+    assert "mausam" in small and "nobody" not in small
+    assert len(small) == 3
+    assert small.get("nobody") is None
+    assert small.get("mausam") is small["mausam"]
+    with pytest.raises(KeyError, match="nobody"):
+        small["nobody"]
+    small.add(Person("a-a-first", [Name("A. A.", "First")]))
+    assert list(small)[0] == "a-a-first"  # iteration is sorted, not insertion order
+
+
+def test_by_orcid(small: People) -> None:
+    assert small.by_orcid("0000-0001-8951-1517") is small["a-pranav"]
+    assert small.by_orcid("https://orcid.org/0000-0001-8951-1517/") is small["a-pranav"]
+    assert small.by_orcid("0000-0002-1825-0097") is None
+    with pytest.raises(OrcidError):
+        small.by_orcid("not an orcid")
+
+
+def test_by_orcid_sees_direct_edits(small: People) -> None:
+    small["mausam"].orcid = "0000-0002-1825-0097"
+    assert small.by_orcid("0000-0002-1825-0097") is small["mausam"]
+
+
+def test_add(small: People) -> None:
+    small.add(Person("jane-doe", [Name("Jane", "Doe")], orcid="0000-0002-1825-0097"))
+    assert small["jane-doe"].orcid == "0000-0002-1825-0097"
+    assert b'"jane-doe": {' in small.dumps()
+
+
+@pytest.mark.parametrize(
+    ("person", "hint"),
+    [
+        (Person("a-pranav", [Name("A", "Pranav")]), "already exists"),
+        (Person("jane-doe", [Name("J", "D")], orcid="0000-0001-8951-1517"), "'a-pranav'"),
+        (Person("jane-doe", [Name("J", "D")], orcid="0000-0002-1825-0098"), "not a valid ORCID"),
+        (Person("jane-doe", [Name("J", "D")], orcid="0000000218250097"), "normalize_orcid"),
+        (Person("Jane", [Name("J", "D")]), "not a valid person id"),
+        (Person("jane-doe/unverified", [Name("J", "D")]), "not a valid person id"),
+        (Person("__NO_PERSON_ID__", [Name("J", "D")]), "not a valid person id"),
+        (Person("jane-doe", []), "at least one name"),
+        (Person("jane-doe", [Name("J", "D"), Name("J", "D", "hani")]), "twice"),
+        (Person("jane-doe", [Name("J", "D")], similar=["Not An Id"]), "similar"),
+    ],
+)
+def test_add_rejects(small: People, person: Person, hint: str) -> None:
+    with pytest.raises(ValueError) as info:
+        small.add(person)
+    assert hint in str(info.value)
+    assert person.id not in small or person.id == "a-pranav"
+
+
+def test_add_name(small: People) -> None:
+    assert small.add_name("mausam", Name(None, "Mausam")) is False
+    assert small.add_name("a-pranav", Name("Pranav", "A", "deva")) is False  # script ignored
+    assert small.add_name("a-pranav", Name("A.", "Pranav")) is True
+    assert small["a-pranav"].names[-1] == Name("A.", "Pranav")
+    assert small.add_name("a-pranav", Name("A.", "Pranav")) is False
+    assert b'{"first": "A.", "last": "Pranav"}\n    ],' in small.dumps()
+    with pytest.raises(KeyError):
+        small.add_name("nobody", Name("No", "Body"))
+
+
+def test_dumps_refuses_person_without_names(small: People) -> None:
+    small["mausam"].names.clear()
+    with pytest.raises(ValueError, match="mausam"):
+        small.dumps()
+
+
+def test_verified_ids_by_slug(small: People) -> None:
+    small.add(Person("a-pranav-2", [Name("Á", "Pranav")], disable_name_matching=True))
+    index = small.verified_ids_by_slug()
+    assert index["a-pranav"] == {"a-pranav", "a-pranav-2"}
+    assert index["pranav-a"] == {"a-pranav"}
+    assert index["mausam"] == {"mausam"}
+    assert index["pranav-anand"] == {"pranav-anand"}
+
+
+def test_new_person_id(small: People) -> None:
+    assert small.new_person_id(Name("Aarón", "Galiano-Jiménez")) == "aaron-galiano-jimenez"
+    assert small.new_person_id(Name(None, "Mausam"), suffix="IITD") == "mausam-iitd"
+    assert (
+        small.new_person_id(Name(None, "Mausam"), orcid="https://orcid.org/0000-0002-1694-233x")
+        == "mausam-233x"
+    )
+    small.add(Person("mausam-iitd", [Name(None, "Mausam")]))
+    assert (
+        small.new_person_id(Name(None, "Mausam"), suffix="iitd", orcid="0000-0002-1825-0097")
+        == "mausam-0097"
+    )
+    with pytest.raises(ValueError) as info:
+        small.new_person_id(Name(None, "Mausam"), suffix="iitd")
+    assert "mausam, mausam-iitd are taken" in str(info.value)
+    assert "maintainer" in str(info.value)
+    with pytest.raises(ValueError, match="maintainer"):
+        small.new_person_id(Name(None, "Mausam"))
+
+
+def test_new_person_id_rejects_unusable(small: People) -> None:
+    with pytest.raises(ValueError, match="maintainer"):
+        small.new_person_id(Name(None, "A"))  # slug "a" is too short to be an id
+    with pytest.raises(ValueError, match="not a valid person id"):
+        small.new_person_id(Name(None, "Mausam"), suffix="Univ. of X")
+    with pytest.raises(OrcidError):
+        small.new_person_id(Name(None, "Mausam"), orcid="123")
+
+
+# --- saving ------------------------------------------------------------------------
+
+
+def test_save_and_load(tmp_path: Path, small: People) -> None:
+    path = tmp_path / "people.json"
+    small.save(path)
+    assert path.read_bytes() == SMALL
+    assert People.load(path).dumps() == SMALL
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["people.json"]
+
+
+def test_save_replaces_atomically_and_keeps_mode(tmp_path: Path, small: People) -> None:
+    path = tmp_path / "people.json"
+    path.write_bytes(b"old")
+    path.chmod(0o664)
+    linked = tmp_path / "hardlink.json"
+    os.link(path, linked)
+    small.add_name("mausam", Name("Mausam", "X"))
+    small.save(path)
+    assert path.read_bytes() == small.dumps()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o664
+    assert linked.read_bytes() == b"old"  # a new inode, not an in-place write
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hardlink.json", "people.json"]
+
+
+def test_failed_save_leaves_file_alone(tmp_path: Path, small: People) -> None:
+    path = tmp_path / "people.json"
+    small.save(path)
+    small["mausam"].names.clear()
+    with pytest.raises(ValueError):
+        small.save(path)
+    assert path.read_bytes() == SMALL
+    assert [p.name for p in tmp_path.iterdir()] == ["people.json"]
+
+
+# --- full data ---------------------------------------------------------------------
+
+
+@pytest.mark.fulldata
+def test_full_people_json_round_trips(full_data_dir: Path) -> None:
+    raw = (full_data_dir / "json" / "people.json").read_bytes()
+    people = People.load(full_data_dir / "json" / "people.json")
+    assert len(people) > 9000
+    assert people.dumps() == raw
+    # Every id, ORCID and name slug in the real file is well-formed.
+    assert all(is_valid_person_id(pid) for pid in people)
+    assert all(orcid_checksum_ok(people[pid].orcid or VALID_ORCIDS[0]) for pid in people)
+    assert all(slug for slug in people.verified_ids_by_slug())
+
+
+@pytest.fixture(scope="module")
+def library(full_data_dir: Path) -> Iterator[Anthology]:
+    """A private acl-anthology instance over the full data, person index built (~16 s).
+
+    Private because the tests change it (the session ``oracle`` must stay unmodified).
+    It only ever saves to temporary paths, never into the read-only dataset.
+    """
+    anthology_module = pytest.importorskip("acl_anthology")
+    from acl_anthology.exceptions import NameSpecResolutionWarning
+
+    anthology = anthology_module.Anthology(datadir=full_data_dir, verbose=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NameSpecResolutionWarning)
+        anthology.people.load()
+    yield anthology
+
+
+NEW_PERSONS = [
+    Person(
+        "zoe-quartermaine-fictional",
+        [Name("Zoë", "Quartermaine-Fictional"), Name("Zoe", "Quartermaine")],
+        comment='Univ. "Nowhere" \\ Ünïcödé 日本',
+        degree="Université de Nulle Part",
+        orcid="0000-0002-1825-0097",
+        similar=["a-pranav"],
+    ),
+    Person("fictional-mononym", [Name(None, "Fictionalmononym")], disable_name_matching=True),
+    Person("aaa-first-fictional", [Name("Aaa", "First-Fictional", "latn")]),
+]
+
+
+@pytest.mark.fulldata
+def test_full_data_matches_library_after_changes(
+    full_data_dir: Path, library: Anthology, tmp_path: Path
+) -> None:
+    from acl_anthology.people import Name as LibraryName
+
+    raw = (full_data_dir / "json" / "people.json").read_bytes()
+    library.people.save(tmp_path / "unchanged.json")
+    assert (tmp_path / "unchanged.json").read_bytes() == raw  # the oracle is faithful
+
+    ours = People.load(full_data_dir / "json" / "people.json")
+    for person in NEW_PERSONS:
+        ours.add(person)
+        library.people.create(
+            id=person.id,
+            names=[LibraryName(n.first, n.last, n.script) for n in person.names],
+            comment=person.comment,
+            degree=person.degree,
+            orcid=person.orcid,
+            similar_ids=list(person.similar),
+            disable_name_matching=person.disable_name_matching,
+        )
+    existing = next(iter(ours))
+    assert ours.add_name(existing, Name("Fictional", "Variant"))
+    library.people[existing].add_name(LibraryName("Fictional", "Variant"))
+
+    library.people.save(tmp_path / "library.json")
+    ours.save(tmp_path / "ours.json")
+    assert (tmp_path / "ours.json").read_bytes() == (tmp_path / "library.json").read_bytes()
+
+
+@pytest.mark.fulldata
+def test_full_data_new_person_id_matches_library(full_data_dir: Path, library: Anthology) -> None:
+    from acl_anthology.people import Name as LibraryName
+
+    ours = People.load(full_data_dir / "json" / "people.json")
+    taken = next(pid for pid in ours if ours[pid].names[0].slug() == pid)
+    taken_name = ours[taken].names[0]
+    cases: list[tuple[Name, dict[str, str]]] = [
+        (Name("Quentin", "Neverheardof"), {}),
+        (taken_name, {"suffix": "Nowhere"}),
+        (taken_name, {"orcid": "0000-0002-1694-233X"}),
+    ]
+    for name, options in cases:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            expected = library.people.generate_person_id(
+                LibraryName(name.first, name.last), **options
+            )
+        assert ours.new_person_id(name, **options) == expected

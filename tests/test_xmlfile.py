@@ -1,0 +1,157 @@
+"""Byte-exact edits of author elements, including historic quirks of real files."""
+
+from __future__ import annotations
+
+import difflib
+
+import pytest
+
+from bot.anthology.xmlfile import (
+    AttributeEdit,
+    SlotRef,
+    XMLEditError,
+    edit_attributes,
+    read_collection,
+)
+
+QUIRKY = """<?xml version='1.0' encoding='UTF-8'?>
+<collection id="X99">
+  <volume id="1" type="proceedings">
+    <meta>
+      <booktitle>Proceedings of Something</booktitle>
+      <editor><last>Editor</last><first>Erin</first></editor>
+      <editor id="ed-two"><first>Ed</first><last>Two</last></editor>
+      <year>1999</year>
+    </meta>
+    <frontmatter>
+      <bibkey>x99-1999-proceedings</bibkey>
+    </frontmatter>
+    <paper id="5">
+      <title>A <fixed-case>T</fixed-case>itle &amp; More</title>
+      <!-- a comment that stays -->
+      <author orcid="0000-0002-1825-0097" id="ann-lee"><first>Ann</first><last>Lee</last></author>
+      <author><first/><last>Mausam</last></author>
+      <author><last>Zed</last><first>Zoe</first><affiliation>Uni &amp; Co</affiliation></author>
+      <author><first>A</first><last>One</last></author><author><first>B</first><last>Two</last></author>
+      <author id="multi"
+              openreview="~X1"><first>Multi</first><last>Line</last></author>
+      <bibkey>lee-etal-1999-title</bibkey>
+    </paper>
+  </volume>
+</collection>
+""".encode()
+
+
+def changed_lines(before: bytes, after: bytes) -> list[str]:
+    diff = difflib.ndiff(before.decode().splitlines(), after.decode().splitlines())
+    return [line for line in diff if line.startswith(("- ", "+ "))]
+
+
+def test_read_collection_items_and_slots() -> None:
+    items, slots = read_collection(QUIRKY)
+    ids = [i.item_id for i in items]
+    assert ids == ["X99-1", "X99-1000", "X99-1005"]
+    assert items[2].title == "A Title & More"
+    assert items[2].bibkey == "lee-etal-1999-title"
+    editors = [s for s in slots if s.ref.item_id == "X99-1"]
+    assert [(s.name.first, s.name.last) for s in editors] == [("Erin", "Editor"), ("Ed", "Two")]
+    authors = [s for s in slots if s.ref.item_id == "X99-1005"]
+    assert [s.name.as_first_last() for s in authors] == [
+        "Ann Lee",
+        "Mausam",
+        "Zoe Zed",
+        "A One",
+        "B Two",
+        "Multi Line",
+    ]
+    assert authors[0].person_id == "ann-lee" and authors[0].orcid == "0000-0002-1825-0097"
+    assert authors[1].name.first is None
+    assert authors[2].affiliation == "Uni & Co"
+
+
+@pytest.mark.parametrize(
+    ("ref", "attrs", "old", "new"),
+    [
+        (
+            SlotRef("X99-1005", "author", 1),
+            {"id": "mausam"},
+            "<author><first/><last>Mausam</last></author>",
+            '<author id="mausam"><first/><last>Mausam</last></author>',
+        ),
+        (
+            SlotRef("X99-1005", "author", 2),
+            {"id": "zoe-zed"},
+            "<author><last>Zed</last><first>Zoe</first>",
+            '<author id="zoe-zed"><last>Zed</last><first>Zoe</first>',
+        ),
+        # Attribute order of the file is kept; only the id value changes.
+        (
+            SlotRef("X99-1005", "author", 0),
+            {"id": "ann-lee-2"},
+            '<author orcid="0000-0002-1825-0097" id="ann-lee">',
+            '<author orcid="0000-0002-1825-0097" id="ann-lee-2">',
+        ),
+        (
+            SlotRef("X99-1", "editor", 0),
+            {"id": "erin-editor"},
+            "<editor><last>Editor</last>",
+            '<editor id="erin-editor"><last>Editor</last>',
+        ),
+        (SlotRef("X99-1", "editor", 1), {"id": None}, '<editor id="ed-two">', "<editor>"),
+    ],
+)
+def test_edit_changes_exactly_one_line(ref, attrs, old, new) -> None:  # noqa: ANN001
+    after = edit_attributes(QUIRKY, [AttributeEdit(ref, attrs)])
+    lines = changed_lines(QUIRKY, after)
+    assert len(lines) == 2
+    assert old in lines[0] and new in lines[1]
+    assert lines[0].replace(old, new)[2:] == lines[1][2:]
+
+
+def test_two_elements_on_one_line_edit_the_right_one() -> None:
+    after = edit_attributes(
+        QUIRKY, [AttributeEdit(SlotRef("X99-1005", "author", 4), {"id": "b-two"})]
+    )
+    assert b'<author><first>A</first><last>One</last></author><author id="b-two"><first>B' in after
+    assert len(changed_lines(QUIRKY, after)) == 2
+
+
+def test_multi_line_start_tag_keeps_its_layout() -> None:
+    after = edit_attributes(QUIRKY, [AttributeEdit(SlotRef("X99-1005", "author", 5), {"id": "m"})])
+    assert b'<author id="m"\n              openreview="~X1">' in after
+
+
+def test_new_attribute_goes_before_later_canonical_ones() -> None:
+    after = edit_attributes(
+        QUIRKY, [AttributeEdit(SlotRef("X99-1005", "author", 5), {"orcid": "0000-0002-1825-0097"})]
+    )
+    assert (
+        b'<author id="multi" orcid="0000-0002-1825-0097"\n              openreview="~X1">' in after
+    )
+
+
+def test_several_edits_in_one_file() -> None:
+    edits = [
+        AttributeEdit(SlotRef("X99-1005", "author", 1), {"id": "mausam"}),
+        AttributeEdit(SlotRef("X99-1005", "author", 3), {"id": "a-one"}),
+        AttributeEdit(SlotRef("X99-1005", "author", 4), {"id": "b-two"}),
+    ]
+    after = edit_attributes(QUIRKY, edits)
+    assert len(changed_lines(QUIRKY, after)) == 4
+    _, slots = read_collection(after)
+    ids = [s.person_id for s in slots if s.ref.item_id == "X99-1005"]
+    assert ids == ["ann-lee", "mausam", None, "a-one", "b-two", "multi"]
+
+
+def test_unknown_slot_is_a_clear_error() -> None:
+    with pytest.raises(XMLEditError, match="X99-1005 has no author number 9"):
+        edit_attributes(QUIRKY, [AttributeEdit(SlotRef("X99-1005", "author", 8), {"id": "x"})])
+    with pytest.raises(XMLEditError, match="not in collection"):
+        edit_attributes(QUIRKY, [AttributeEdit(SlotRef("X99-1077", "author", 0), {"id": "x"})])
+
+
+def test_values_are_escaped() -> None:
+    after = edit_attributes(
+        QUIRKY, [AttributeEdit(SlotRef("X99-1005", "author", 1), {"id": 'a"<&'})]
+    )
+    assert b'id="a&quot;&lt;&amp;"' in after
