@@ -1,0 +1,83 @@
+"""Webhook payloads built from the stand-in's state.
+
+They follow the shapes of the real examples in ``../shared/github-webhooks``:
+``action``, the object (``issue``, ``comment``, ``pull_request``),
+``repository``, ``organization``, ``sender`` and, for an App, ``installation``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tests.github_standin.shapes import Shapes
+from tests.github_standin.state import Comment, Issue
+from tests.github_standin.store import Store
+
+
+@dataclass(frozen=True)
+class PayloadBuilder:
+    """Builds ``issues``, ``issue_comment`` and ``pull_request`` payloads."""
+
+    store: Store
+    shapes: Shapes
+    installation_id: int | None
+
+    def _envelope(self, action: str, sender: str) -> dict[str, Any]:
+        shapes = self.shapes
+        base = shapes.base
+        payload: dict[str, Any] = {
+            "action": action,
+            "repository": shapes.repo(self.store.default_branch()),
+            "organization": {
+                "login": shapes.owner,
+                "id": shapes.repo_id + 1,
+                "url": f"{base}/orgs/{shapes.owner}",
+                "repos_url": f"{base}/orgs/{shapes.owner}/repos",
+                "events_url": f"{base}/orgs/{shapes.owner}/events",
+                "hooks_url": f"{base}/orgs/{shapes.owner}/hooks",
+                "issues_url": f"{base}/orgs/{shapes.owner}/issues",
+                "members_url": f"{base}/orgs/{shapes.owner}/members{{/member}}",
+                "public_members_url": f"{base}/orgs/{shapes.owner}/public_members{{/member}}",
+                "avatar_url": f"{base}/avatars/o/{shapes.owner}",
+                "description": "",
+            },
+            "sender": shapes.user(sender),
+        }
+        if self.installation_id is not None:
+            payload["installation"] = shapes.installation_ref(self.installation_id)
+        return payload
+
+    def issue_json(self, issue: Issue) -> dict[str, Any]:
+        """The ``issue`` object as the API would show it now."""
+        comments = len(self.store.comments_on(issue.number))
+        return self.shapes.issue(issue, self.store.labels_of(issue), comments)
+
+    def issues(self, action: str, issue: Issue, sender: str, **extra: Any) -> dict[str, Any]:
+        """An ``issues`` event (opened, edited, labeled, closed, ...)."""
+        payload = self._envelope(action, sender)
+        payload["issue"] = self.issue_json(issue)
+        payload.update(extra)
+        return payload
+
+    def issue_comment(
+        self, action: str, comment: Comment, sender: str, **extra: Any
+    ) -> dict[str, Any]:
+        """An ``issue_comment`` event (created, edited, deleted)."""
+        payload = self._envelope(action, sender)
+        payload["issue"] = self.issue_json(self.store.issue(comment.issue_number))
+        payload["comment"] = self.shapes.comment(comment)
+        payload.update(extra)
+        return payload
+
+    def pull_request(self, action: str, issue: Issue, sender: str, **extra: Any) -> dict[str, Any]:
+        """A ``pull_request`` event (opened, closed, ...), with merge details."""
+        payload = self._envelope(action, sender)
+        comments = len(self.store.comments_on(issue.number))
+        stats = self.store.pull_stats(issue)
+        payload["number"] = issue.number
+        payload["pull_request"] = self.shapes.pull(
+            issue, self.store.labels_of(issue), comments, self.store.default_branch(), stats
+        )
+        payload.update(extra)
+        return payload
