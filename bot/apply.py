@@ -54,7 +54,7 @@ def render_files(plan: Plan, data_dir: Path) -> dict[Path, bytes]:
         out[path] = edit_attributes(data, file_edits)
     if plan.people_changes:
         people_path = data_dir / PEOPLE_FILE
-        people = People.load(people_path)
+        people = People.load(people_path, lazy=True)
         for change in plan.people_changes:
             if change.kind == "new_person" and change.person is not None:
                 people.add(change.person)

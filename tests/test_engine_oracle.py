@@ -16,48 +16,18 @@ from __future__ import annotations
 import filecmp
 import itertools
 import warnings
-from pathlib import Path
 
 import pytest
 
 from bot.anthology.dataset import AnthologyData
-from bot.anthology.names import Name
 from bot.apply import apply_plan
-from bot.planner import Plan
 from bot.request import Request, Target
+from tests.library_oracle import apply_plan_with_library, library_resolution, load_library
 from tests.seed_case import SEED_PAGE, SEED_PAPERS
 
 pytestmark = pytest.mark.fulldata
 
 SEED_ORCID = "0000-0002-1825-0097"  # ORCID's documented example iD
-
-
-def library_resolution(anthology) -> dict[tuple[str, str, int], str]:  # noqa: ANN001
-    """(item id, role, position) -> person id, for every author and editor slot."""
-    people = anthology.people
-    out: dict[tuple[str, str, int], str] = {}
-    for collection in anthology.collections.values():
-        for volume in collection.volumes():
-            for i, ns in enumerate(volume.editors):
-                out[(volume.full_id, "editor", i)] = people.get_by_namespec(ns).id
-            for paper in volume.papers():
-                if paper.is_frontmatter:
-                    continue
-                for i, ns in enumerate(paper.authors):
-                    out[(paper.full_id, "author", i)] = people.get_by_namespec(ns).id
-                for i, ns in enumerate(paper._editors):
-                    out[(paper.full_id, "editor", i)] = people.get_by_namespec(ns).id
-    return out
-
-
-def load_library(data_dir: Path):  # noqa: ANN201
-    from acl_anthology import Anthology
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        anthology = Anthology(datadir=data_dir)
-        anthology.people.load()
-    return anthology
 
 
 def _first(rows, what: str):  # noqa: ANN001, ANN202
@@ -125,36 +95,6 @@ def choose_scenarios(data: AnthologyData) -> list[Request]:
     return requests
 
 
-def apply_library(anthology, plan: Plan) -> None:  # noqa: ANN001
-    """Make the plan's changes through the acl-anthology library's own API."""
-    from acl_anthology.people import Name as LibName
-
-    def lib_name(name: Name) -> LibName:
-        return LibName(name.first, name.last)
-
-    for change in plan.people_changes:
-        if change.kind == "new_person":
-            person = change.person
-            anthology.people.create(
-                id=person.id,
-                names=[lib_name(n) for n in person.names],
-                orcid=person.orcid,
-                degree=person.degree,
-                disable_name_matching=person.disable_name_matching,
-            )
-        elif change.kind == "add_name":
-            anthology.people[change.person_id].add_name(lib_name(change.name))
-        else:
-            anthology.people[change.person_id].disable_name_matching = True
-    for change in plan.slot_changes:
-        item = anthology.get(change.ref.item_id)
-        if change.ref.role == "author":
-            specs = item.authors
-        else:
-            specs = item.editors if item.full_id_tuple[-1] is None else item._editors
-        specs[change.ref.position].id = change.new_id
-
-
 @pytest.fixture(scope="module")
 def chain(full_data_copy_factory, tmp_path_factory):  # noqa: ANN001, ANN201
     ours = full_data_copy_factory()
@@ -203,7 +143,7 @@ def test_library_loads_result_and_only_requested_slots_move(chain) -> None:  # n
 def test_library_api_gives_identical_bytes(chain) -> None:  # noqa: ANN001
     ours, theirs, before, _, plans = chain
     for plan in plans:
-        apply_library(before, plan)
+        apply_plan_with_library(before, plan.to_json())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         before.save_all()

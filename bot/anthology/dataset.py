@@ -38,7 +38,7 @@ class AnthologyData:
 
     def _load_people(self) -> People:
         raw = (self.data_dir / PEOPLE_FILE).read_bytes()
-        people = People.loads(raw)
+        people = People.loads(raw, lazy=True)
         self.index.sync_people(people, hashlib.sha1(raw).hexdigest())
         return people
 

@@ -207,9 +207,13 @@ def _is_name_json(value: object) -> bool:
     )
 
 
+# The C-accelerated string encoder behind json.dumps(..., ensure_ascii=False).
+_encode_string = json.encoder.encode_basestring
+
+
 def _json_string(text: str) -> str:
     """A JSON string literal as the Anthology writes it: literal UTF-8, minimal escapes."""
-    return json.dumps(text, ensure_ascii=False)
+    return _encode_string(text)
 
 
 def _format_entry(pid: str, entry: dict[str, Any]) -> str:
@@ -218,17 +222,32 @@ def _format_entry(pid: str, entry: dict[str, Any]) -> str:
     fields: list[str] = []
     for key, value in entry.items():
         if key == "names":
-            names = [json.dumps(n, ensure_ascii=False, separators=(", ", ": ")) for n in value]
+            names = [
+                "{" + ", ".join(f"{_json_string(k)}: {_json_string(v)}" for k, v in n.items()) + "}"
+                for n in value
+            ]
             body = ",\n".join(f"      {n}" for n in names)
             fields.append(f'    "names": [\n{body}\n    ]')
         elif isinstance(value, list):
             body = ",\n".join(f"      {_json_string(v)}" for v in value)
             fields.append(f"    {_json_string(key)}: [\n{body}\n    ]")
         else:
-            fields.append(f"    {_json_string(key)}: {json.dumps(value, ensure_ascii=False)}")
+            literal = _json_string(value) if isinstance(value, str) else json.dumps(value)
+            fields.append(f"    {_json_string(key)}: {literal}")
     lines.append(",\n".join(fields))
     lines.append("  }")
     return "\n".join(lines)
+
+
+def _canonical_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    """A people.json entry as read, with keys in canonical order and empty values left out."""
+    raw_names = entry.get("names")
+    if not isinstance(raw_names, list) or not raw_names or not all(map(_is_name_json, raw_names)):
+        raise ValueError("people.json: an entry needs a list of names")
+    names = [{k: n[k] for k in ("first", "last", "script") if k in n} for n in raw_names]
+    out: dict[str, Any] = {"names": names}
+    out.update((key, entry[key]) for key in _OPTIONAL_KEYS if entry.get(key))
+    return out
 
 
 def _shared_orcid_error(person: Person, holder: str) -> ValueError:
@@ -241,23 +260,45 @@ class People:
     Persons are plain mutable objects; the lookups below (by ORCID, by name slug)
     are computed from them on demand, so editing a Person directly cannot leave
     a stale index behind. Iteration yields ids in sorted order.
+
+    A registry loaded with ``lazy=True`` keeps each entry as parsed JSON until it
+    is first used (a bot reply touches a handful of the ~10,000 persons); entries
+    never used are written back as they were read, in canonical form.
     """
 
     def __init__(self, persons: Iterable[Person] = ()) -> None:
-        self._persons: dict[str, Person] = {}
+        # A value is a Person, or (lazily loaded) the entry's JSON not yet read.
+        self._persons: dict[str, Person | dict[str, Any]] = {}
         for person in persons:
             self.add(person)
 
     # Reading and writing
 
     @classmethod
-    def loads(cls, data: bytes | str) -> People:
-        """Parse the contents of people.json, checking ids, ORCIDs and field types."""
+    def loads(cls, data: bytes | str, *, lazy: bool = False) -> People:
+        """Parse the contents of people.json, checking ids, ORCIDs and field types.
+
+        With ``lazy``, only ids and ORCID uniqueness are checked now; each entry is
+        checked when it is first used (``validate()`` checks them all).
+        """
         raw = json.loads(data)
         if not isinstance(raw, dict):
             raise ValueError("people.json must hold a JSON object keyed by person id")
         people = cls()
         orcid_holders: dict[str, str] = {}
+        if lazy:
+            for pid, entry in raw.items():
+                if not is_valid_person_id(pid) or not isinstance(entry, dict):
+                    raise ValueError(f"people.json: {pid!r} is not a valid person id and entry")
+                orcid = entry.get("orcid")
+                if orcid is not None:
+                    if orcid in orcid_holders:
+                        raise ValueError(
+                            f"ORCID {orcid} of {pid!r} already belongs to {orcid_holders[orcid]!r}"
+                        )
+                    orcid_holders[orcid] = pid
+                people._persons[pid] = entry
+            return people
         for pid, entry in raw.items():
             person = Person.from_json(pid, entry)
             people._check_new(person)
@@ -269,18 +310,35 @@ class People:
         return people
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> People:
+    def load(cls, path: str | os.PathLike[str], *, lazy: bool = False) -> People:
         """Read a people.json file."""
-        return cls.loads(Path(path).read_bytes())
+        return cls.loads(Path(path).read_bytes(), lazy=lazy)
+
+    def validate(self) -> None:
+        """Check every entry (those of a lazily loaded registry are checked on first use)."""
+        for pid in self._persons:
+            self._person(pid)
+
+    def _person(self, pid: str) -> Person:
+        value = self._persons[pid]
+        if isinstance(value, Person):
+            return value
+        person = Person.from_json(pid, value)
+        self._check_entry(person)
+        self._persons[pid] = person
+        return person
 
     def dumps(self) -> bytes:
         """The canonical people.json bytes (as the acl-anthology library writes them)."""
         entries = []
         for pid in sorted(self._persons):
-            person = self._persons[pid]
-            if not person.names:
-                raise ValueError(f"Person {pid!r} has no names; people.json needs at least one")
-            entries.append(_format_entry(pid, person.to_json()))
+            value = self._persons[pid]
+            if isinstance(value, Person):
+                if not value.names:
+                    raise ValueError(f"Person {pid!r} has no names; people.json needs at least one")
+                entries.append(_format_entry(pid, value.to_json()))
+            else:
+                entries.append(_format_entry(pid, _canonical_entry(value)))
         if not entries:
             return b"{}\n"
         return ("{\n" + ",\n".join(entries) + "\n}\n").encode("utf-8")
@@ -311,10 +369,9 @@ class People:
         return pid in self._persons
 
     def __getitem__(self, pid: str) -> Person:
-        try:
-            return self._persons[pid]
-        except KeyError:
-            raise KeyError(f"No verified person with id {pid!r} in people.json") from None
+        if pid not in self._persons:
+            raise KeyError(f"No verified person with id {pid!r} in people.json")
+        return self._person(pid)
 
     def __iter__(self) -> Iterator[str]:
         return iter(sorted(self._persons))
@@ -323,7 +380,7 @@ class People:
         return len(self._persons)
 
     def get(self, pid: str) -> Person | None:
-        return self._persons.get(pid)
+        return self._person(pid) if pid in self._persons else None
 
     # Lookups
 
@@ -333,9 +390,10 @@ class People:
         Raises OrcidError if ``orcid`` is not a valid ORCID iD at all.
         """
         wanted = normalize_orcid(orcid)
-        for person in self._persons.values():
-            if person.orcid == wanted:
-                return person
+        for pid, value in self._persons.items():
+            held = value.orcid if isinstance(value, Person) else value.get("orcid")
+            if held == wanted:
+                return self._person(pid)
         return None
 
     def verified_ids_by_slug(self) -> dict[str, set[str]]:
@@ -345,8 +403,8 @@ class People:
         they just do not attract papers by it.
         """
         index: dict[str, set[str]] = {}
-        for pid, person in self._persons.items():
-            for name in person.names:
+        for pid in self._persons:
+            for name in self._person(pid).names:
                 index.setdefault(name.slug(), set()).add(pid)
         return index
 
@@ -366,14 +424,18 @@ class People:
 
     def _check_new(self, person: Person) -> None:
         """Everything add() checks except the ORCID being unique."""
+        if person.id in self._persons:
+            raise ValueError(f"A person with id {person.id!r} already exists in people.json")
+        self._check_entry(person)
+
+    def _check_entry(self, person: Person) -> None:
+        """The checks of one person on their own (id, names, similar ids, ORCID form)."""
         pid = person.id
         if not is_valid_person_id(pid):
             raise ValueError(
                 f"{pid!r} is not a valid person id (lowercase letters, digits and hyphens, "
                 "starting with a letter)"
             )
-        if pid in self._persons:
-            raise ValueError(f"A person with id {pid!r} already exists in people.json")
         if not person.names:
             raise ValueError(f"Person {pid!r} needs at least one name")
         for i, name in enumerate(person.names):

@@ -1,0 +1,177 @@
+"""Benchmark of the data engine on the full shared dataset, against the acl-anthology library.
+
+Run: ``.venv/bin/python bench/engine.py`` (about two minutes). It prints one table:
+
+* building the name index from nothing, and updating it after 5 files changed;
+* plan + apply of a 3-paper move (the seed's case) and of a 50-paper move, each
+  in a fresh process with the name index already on disk (``python -m bot apply``);
+* the same two changes through the library (load, change, ``save_all()``), each in
+  a fresh process;
+
+with wall time and peak memory (max RSS of the measured process) and the ratios.
+Every measured process runs alone, one after the other.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.fulldata import TARBALL, copy_data, shared_dir, unpack_cached, cache_root  # noqa: E402
+from tests.seed_case import SEED_PAGE, SEED_PAPERS, add_seed_case  # noqa: E402
+
+PYTHON = sys.executable
+
+
+@dataclass
+class Run:
+    what: str
+    seconds: float
+    max_rss_mb: float
+
+
+def measure(what: str, argv: list[str], env: dict[str, str] | None = None) -> Run:
+    """Run a command in a fresh process; its wall time and peak memory."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        argv, cwd=REPO, env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    out, err = proc.stdout.read().decode(), proc.stderr.read().decode()  # type: ignore[union-attr]
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{what} failed ({proc.returncode}):\n{out}\n{err}")
+    return Run(what, seconds, usage.ru_maxrss / 1024)
+
+
+INDEX_BUILD = """
+import sys, time
+from pathlib import Path
+from bot.anthology.index import NameIndex
+t = time.perf_counter()
+stats = NameIndex(Path(sys.argv[1]), Path(sys.argv[2])).refresh()
+print(stats, time.perf_counter() - t)
+"""
+
+LIBRARY_CHANGE = """
+import json, sys, warnings
+from pathlib import Path
+sys.path.insert(0, sys.argv[3])
+from tests.library_oracle import apply_plan_with_library, load_library
+anthology = load_library(Path(sys.argv[1]))
+apply_plan_with_library(anthology, json.loads(Path(sys.argv[2]).read_text()))
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    anthology.save_all()
+"""
+
+
+def fifty_paper_request(data_dir: Path, index: Path) -> dict:
+    """An unverified page with at least 50 papers: 50 of them move to a new person."""
+    from bot.anthology.dataset import AnthologyData
+
+    data = AnthologyData(data_dir, index)
+    rows = data.index.db.execute(
+        "SELECT slug FROM slots WHERE person_id IS NULL GROUP BY slug "
+        "HAVING COUNT(DISTINCT item_id) >= 60 ORDER BY COUNT(*) DESC"
+    ).fetchall()
+    for (slug,) in rows:
+        papers = data.page_papers(f"{slug}/unverified") or []
+        ok = [p for p in papers if len(data.index.slots_of_item(p)) > 0]
+        if len(ok) >= 50 and data.person_by_orcid("0000-0002-1825-0097") is None:
+            return {
+                "source": f"{slug}/unverified",
+                "papers": ok[:50],
+                "target": {"kind": "new", "orcid": "0000-0002-1825-0097", "id": f"{slug}-bench"},
+            }
+    raise SystemExit("no unverified page with 50 papers in this dataset")
+
+
+def main() -> None:
+    tarball = shared_dir() / TARBALL
+    full = unpack_cached(tarball, cache_root().resolve())
+    work = Path(tempfile.mkdtemp(prefix="bench-engine-"))
+    try:
+        runs: list[Run] = []
+        base = copy_data(full, work / "base" / "data")
+        add_seed_case(base)
+        index = work / "index.sqlite"
+        runs.append(measure("index from nothing", [PYTHON, "-c", INDEX_BUILD, str(base), str(index)]))
+
+        seed = {
+            "source": SEED_PAGE,
+            "papers": list(SEED_PAPERS),
+            "target": {"kind": "new", "orcid": "0000-0002-1825-0097",
+                       "degree": "Beijing University of Posts and Telecommunications"},
+        }
+        big = fifty_paper_request(base, index)
+        results: dict[str, dict[str, Run]] = {}
+        for label, request in (("3-paper move", seed), ("50-paper move", big)):
+            ours = copy_data(base, work / label / "ours" / "data")
+            theirs = copy_data(base, work / label / "lib" / "data")
+            req = work / f"{label}.json"
+            req.write_text(json.dumps(request))
+            own_index = work / f"{label}.sqlite"
+            shutil.copyfile(index, own_index)
+            # The copy has new mtimes: one warm-up refresh re-keys the index by stat,
+            # as a long-running worker's index would be (content hashes are unchanged).
+            subprocess.run([PYTHON, "-m", "bot", "plan", "--data", str(ours), "--index",
+                            str(own_index), str(req)], cwd=REPO, check=True,
+                           stdout=subprocess.DEVNULL)
+            plan = subprocess.run(
+                [PYTHON, "-m", "bot", "plan", "--json", "--data", str(ours), "--index",
+                 str(own_index), str(req)], cwd=REPO, check=True, capture_output=True, text=True,
+            ).stdout
+            plan_file = work / f"{label}.plan.json"
+            plan_file.write_text(plan)
+            n_slots = len(json.loads(plan)["moves"]) + len(json.loads(plan)["pins"])
+            mine = measure(f"{label}: bot plan+apply ({n_slots} slots)",
+                           [PYTHON, "-m", "bot", "apply", "--data", str(ours), "--index",
+                            str(own_index), str(req)])
+            lib = measure(f"{label}: library load+change+save_all",
+                          [PYTHON, "-c", LIBRARY_CHANGE, str(theirs), str(plan_file), str(REPO)])
+            same = subprocess.run(["diff", "-rq", str(ours), str(theirs)], capture_output=True)
+            results[label] = {"bot": mine, "lib": lib}
+            runs += [mine, lib]
+            print(f"# {label}: files identical to the library's: {same.returncode == 0}",
+                  flush=True)
+
+        # Update after 5 changed files: touch the content of 5 collections.
+        changed = sorted((base / "xml").glob("*.xml"))[100:105]
+        for path in changed:
+            data = path.read_bytes().replace(b"</collection>", b"<!-- bench -->\n</collection>")
+            path.write_bytes(data)
+        runs.append(measure("index update after 5 files changed",
+                            [PYTHON, "-c", INDEX_BUILD, str(base), str(index)]))
+
+        print()
+        print("| measurement | wall time | peak memory |")
+        print("|---|---:|---:|")
+        for run in runs:
+            print(f"| {run.what} | {run.seconds:.2f} s | {run.max_rss_mb:.0f} MB |")
+        print()
+        print("| move | bot | library | library / bot (time) | library / bot (memory) |")
+        print("|---|---:|---:|---:|---:|")
+        for label, pair in results.items():
+            b, lib = pair["bot"], pair["lib"]
+            print(f"| {label} | {b.seconds:.2f} s, {b.max_rss_mb:.0f} MB | {lib.seconds:.2f} s, "
+                  f"{lib.max_rss_mb:.0f} MB | {lib.seconds / b.seconds:.0f}x | "
+                  f"{lib.max_rss_mb / b.max_rss_mb:.1f}x |")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
