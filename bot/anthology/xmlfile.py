@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from bot.anthology.ids import AnthologyID
 from bot.anthology.names import Name
 
 # The order in which the library writes person attributes; a new attribute goes here.
@@ -94,19 +95,13 @@ def _slots(item_id: str, element: etree._Element, role: str) -> Iterator[XMLSlot
 
 
 def volume_full_id(collection_id: str, volume_id: str) -> str:
-    """``2024.acl`` + ``long`` -> ``2024.acl-long``; ``P18`` + ``1`` -> ``P18-1``."""
-    return f"{collection_id}-{volume_id}"
+    """``2024.acl`` + ``long`` -> ``2024.acl-long``; ``W11`` + ``1`` -> ``W11-01``."""
+    return str(AnthologyID(collection_id, volume_id))
 
 
 def paper_full_id(collection_id: str, volume_id: str, paper_id: str) -> str:
-    """The full id of a paper; old-style ids pad the paper number (``P18-1005``)."""
-    if "." in collection_id:
-        return f"{collection_id}-{volume_id}.{paper_id}"
-    if collection_id.startswith("W") or collection_id == "C69" or (
-        collection_id == "D19" and int(volume_id) >= 5
-    ):
-        return f"{collection_id}-{int(volume_id):02d}{int(paper_id):02d}"
-    return f"{collection_id}-{volume_id}{int(paper_id):03d}"
+    """The full id of a paper; old-style ids pad the numbers (``P18-1005``)."""
+    return str(AnthologyID(collection_id, volume_id, paper_id))
 
 
 def read_collection(data: bytes) -> tuple[list[XMLItem], list[XMLSlot]]:
