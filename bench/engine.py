@@ -44,8 +44,11 @@ def measure(what: str, argv: list[str], env: dict[str, str] | None = None) -> Ru
     """Run a command in a fresh process; its wall time and peak memory."""
     start = time.perf_counter()
     proc = subprocess.Popen(
-        argv, cwd=REPO, env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        argv,
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
@@ -83,7 +86,8 @@ def compare_with_library(original: Path, ours: Path, theirs: Path) -> str:
     differing lines as they were (the library re-normalises some historic quirks, such
     as ``<retracted ...></retracted>``, in every collection it saves)."""
     differing = [
-        p.relative_to(ours) for p in sorted(ours.rglob("*"))
+        p.relative_to(ours)
+        for p in sorted(ours.rglob("*"))
         if p.is_file() and p.read_bytes() != (theirs / p.relative_to(ours)).read_bytes()
     ]
     if not differing:
@@ -100,8 +104,10 @@ def compare_with_library(original: Path, ours: Path, theirs: Path) -> str:
                 if x != o[i]:
                     return f"{rel} line {i + 1} differs from the library's"
                 untouched += 1
-    return (f"identical to the library's except {untouched} line(s) the bot did not touch "
-            "and the library re-normalised")
+    return (
+        f"identical to the library's except {untouched} line(s) the bot did not touch "
+        "and the library re-normalised"
+    )
 
 
 def fifty_paper_request(data_dir: Path, index: Path) -> dict:
@@ -140,8 +146,11 @@ def main() -> None:
         seed = {
             "source": SEED_PAGE,
             "papers": list(SEED_PAPERS),
-            "target": {"kind": "new", "orcid": "0000-0002-1825-0097",
-                       "degree": "Beijing University of Posts and Telecommunications"},
+            "target": {
+                "kind": "new",
+                "orcid": "0000-0002-1825-0097",
+                "degree": "Beijing University of Posts and Telecommunications",
+            },
         }
         big = fifty_paper_request(base, index)
         results: dict[str, dict[str, Run]] = {}
@@ -154,21 +163,61 @@ def main() -> None:
             shutil.copyfile(index, own_index)
             # The copy has new mtimes: one warm-up refresh re-keys the index by stat,
             # as a long-running worker's index would be (content hashes are unchanged).
-            subprocess.run([PYTHON, "-m", "bot", "plan", "--data", str(ours), "--index",
-                            str(own_index), str(req)], cwd=REPO, check=True,
-                           stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [
+                    PYTHON,
+                    "-m",
+                    "bot",
+                    "plan",
+                    "--data",
+                    str(ours),
+                    "--index",
+                    str(own_index),
+                    str(req),
+                ],
+                cwd=REPO,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
             plan = subprocess.run(
-                [PYTHON, "-m", "bot", "plan", "--json", "--data", str(ours), "--index",
-                 str(own_index), str(req)], cwd=REPO, check=True, capture_output=True, text=True,
+                [
+                    PYTHON,
+                    "-m",
+                    "bot",
+                    "plan",
+                    "--json",
+                    "--data",
+                    str(ours),
+                    "--index",
+                    str(own_index),
+                    str(req),
+                ],
+                cwd=REPO,
+                check=True,
+                capture_output=True,
+                text=True,
             ).stdout
             plan_file = work / f"{label}.plan.json"
             plan_file.write_text(plan)
             n_slots = len(json.loads(plan)["moves"]) + len(json.loads(plan)["pins"])
-            mine = measure(f"{label}: bot plan+apply ({n_slots} slots)",
-                           [PYTHON, "-m", "bot", "apply", "--data", str(ours), "--index",
-                            str(own_index), str(req)])
-            lib = measure(f"{label}: library load+change+save_all",
-                          [PYTHON, "-c", LIBRARY_CHANGE, str(theirs), str(plan_file), str(REPO)])
+            mine = measure(
+                f"{label}: bot plan+apply ({n_slots} slots)",
+                [
+                    PYTHON,
+                    "-m",
+                    "bot",
+                    "apply",
+                    "--data",
+                    str(ours),
+                    "--index",
+                    str(own_index),
+                    str(req),
+                ],
+            )
+            lib = measure(
+                f"{label}: library load+change+save_all",
+                [PYTHON, "-c", LIBRARY_CHANGE, str(theirs), str(plan_file), str(REPO)],
+            )
             results[label] = {"bot": mine, "lib": lib}
             runs += [mine, lib]
             print(f"# {label}: {compare_with_library(base, ours, theirs)}", flush=True)
@@ -178,8 +227,12 @@ def main() -> None:
         for path in changed:
             data = path.read_bytes().replace(b"</collection>", b"<!-- bench -->\n</collection>")
             path.write_bytes(data)
-        runs.append(measure("index update after 5 files changed",
-                            [PYTHON, "-c", INDEX_BUILD, str(base), str(index)]))
+        runs.append(
+            measure(
+                "index update after 5 files changed",
+                [PYTHON, "-c", INDEX_BUILD, str(base), str(index)],
+            )
+        )
 
         print()
         print("| measurement | wall time | peak memory |")
@@ -191,9 +244,11 @@ def main() -> None:
         print("|---|---:|---:|---:|---:|")
         for label, pair in results.items():
             b, lib = pair["bot"], pair["lib"]
-            print(f"| {label} | {b.seconds:.2f} s, {b.max_rss_mb:.0f} MB | {lib.seconds:.2f} s, "
-                  f"{lib.max_rss_mb:.0f} MB | {lib.seconds / b.seconds:.0f}x | "
-                  f"{lib.max_rss_mb / b.max_rss_mb:.1f}x |")
+            print(
+                f"| {label} | {b.seconds:.2f} s, {b.max_rss_mb:.0f} MB | {lib.seconds:.2f} s, "
+                f"{lib.max_rss_mb:.0f} MB | {lib.seconds / b.seconds:.0f}x | "
+                f"{lib.max_rss_mb / b.max_rss_mb:.1f}x |"
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

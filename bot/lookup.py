@@ -35,7 +35,7 @@ class DataLookup(Protocol):
         """
 
     def page_papers(self, page: str) -> list[str] | None:
-        """The papers now on an author page (``id`` or ``slug/unverified``), None if no such page."""
+        """The papers now on an author page (``id`` or ``slug/unverified``); None: no such page."""
 
     def person_by_orcid(self, orcid: str) -> str | None:
         """The verified person id holding this ORCID, None if nobody does."""

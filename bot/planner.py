@@ -387,9 +387,7 @@ class _Planner:
             )
             return None, None
         if pid not in self.people:
-            self.problem(
-                "target_page", f"There is no author page “{pid}”.", "target-unknown"
-            )
+            self.problem("target_page", f"There is no author page “{pid}”.", "target-unknown")
             return None, None
         if pid == source:
             self.problem(
@@ -620,7 +618,9 @@ class _Planner:
                 self.plan.people_changes[i] = PeopleChange("new_person", pid, change.name, person)
         new_ids = set(self.after.new_persons)
         self.plan.people_changes = [
-            c for c in self.plan.people_changes if c.kind == "new_person" or c.person_id not in new_ids
+            c
+            for c in self.plan.people_changes
+            if c.kind == "new_person" or c.person_id not in new_ids
         ]
 
 

@@ -110,7 +110,9 @@ def render_plan_text(plan: Plan) -> str:
     """A plain-text plan for the terminal."""
     lines: list[str] = []
     if plan.moves:
-        lines.append(f"Move {len(plan.moves)} paper(s) from {plan.source_page} to {plan.target_page}:")
+        lines.append(
+            f"Move {len(plan.moves)} paper(s) from {plan.source_page} to {plan.target_page}:"
+        )
         for c in plan.moves:
             lines.append(
                 f"  {c.ref.item_id:<28} {c.ref.role} {c.ref.position + 1}: "

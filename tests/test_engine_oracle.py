@@ -61,6 +61,7 @@ def choose_scenarios(data: AnthologyData) -> list[Request]:
         )
         if slug not in by_slug and slug.count("-") == 1
     ]
+
     def name_matched(pid: str) -> list[str]:
         slugs = {n.slug() for n in people[pid].names}
         return [s.ref.item_id for s in data.index.unassigned_slots_by_slug(slugs) if not s.orcid]
@@ -168,4 +169,3 @@ def test_only_planned_lines_changed(chain, full_data_dir) -> None:  # noqa: ANN0
         changed_lines += sum(x != y for x, y in zip(a, b, strict=True))
     seed_lines = sum(1 for c in edits if c.file.startswith(("2025.acl", "2023.findings")))
     assert changed_lines + seed_lines == expected_lines
-

@@ -15,8 +15,9 @@ from tests.library_oracle import library_resolution
 
 def table_dump(db_path: Path) -> dict[str, list[tuple]]:
     db = sqlite3.connect(db_path)
-    out = {t: sorted(db.execute(f"SELECT * FROM {t}").fetchall(), key=repr)
-           for t in ("items", "slots")}
+    out = {
+        t: sorted(db.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in ("items", "slots")
+    }
     db.close()
     return out
 
@@ -62,12 +63,16 @@ def test_lookups_on_the_sample(sample_data_dir: Path, tmp_path: Path) -> None:
 
 
 def test_every_slot_resolves_as_in_the_library(
-    oracle, full_data_seeded_dir: Path, tmp_path: Path  # noqa: ANN001
+    oracle,
+    full_data_seeded_dir: Path,
+    tmp_path: Path,  # noqa: ANN001
 ) -> None:
     data = AnthologyData(full_data_seeded_dir, tmp_path / "index.sqlite")
     world = World(data.people, data.index.verified_holders)
     expected = library_resolution(oracle)
-    rows = data.index.db.execute("SELECT item_id, role, position, first, last, person_id FROM slots")
+    rows = data.index.db.execute(
+        "SELECT item_id, role, position, first, last, person_id FROM slots"
+    )
     from bot.anthology.names import Name
 
     ours = {
@@ -80,7 +85,9 @@ def test_every_slot_resolves_as_in_the_library(
 
 
 def test_page_listings_equal_the_library(
-    oracle, full_data_seeded_dir: Path, tmp_path: Path  # noqa: ANN001
+    oracle,
+    full_data_seeded_dir: Path,
+    tmp_path: Path,  # noqa: ANN001
 ) -> None:
     data = AnthologyData(full_data_seeded_dir, tmp_path / "index.sqlite")
     persons = sorted(oracle.people.keys())

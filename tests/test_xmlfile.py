@@ -14,7 +14,7 @@ from bot.anthology.xmlfile import (
     read_collection,
 )
 
-QUIRKY = """<?xml version='1.0' encoding='UTF-8'?>
+QUIRKY = b"""<?xml version='1.0' encoding='UTF-8'?>
 <collection id="X99">
   <volume id="1" type="proceedings">
     <meta>
@@ -39,7 +39,7 @@ QUIRKY = """<?xml version='1.0' encoding='UTF-8'?>
     </paper>
   </volume>
 </collection>
-""".encode()
+"""
 
 
 def changed_lines(before: bytes, after: bytes) -> list[str]:

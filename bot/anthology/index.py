@@ -146,9 +146,7 @@ class NameIndex:
             self.db_path.unlink()
             self.db = sqlite3.connect(self.db_path)
         self.db.executescript(_SCHEMA)
-        self.db.execute(
-            "INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
-        )
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         self.db.commit()
 
     def _schema_version(self) -> str | None:
@@ -201,9 +199,7 @@ class NameIndex:
         with self.db:
             for name in removed:
                 self._forget(name)
-            self.db.executemany(
-                "UPDATE files SET size=?, mtime_ns=? WHERE name=?", stat_only
-            )
+            self.db.executemany("UPDATE files SET size=?, mtime_ns=? WHERE name=?", stat_only)
             for name, sha, items, slots in self._read_all(sorted(to_read), workers):
                 st = on_disk[name]
                 if name in known:

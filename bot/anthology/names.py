@@ -44,9 +44,11 @@ class Name:
 
     def to_json(self) -> dict[str, str]:
         """The people.json form: ``{"first": ..., "last": ..., "script": ...}``."""
-        out = {"first": self.first, "last": self.last} if self.first is not None else {
-            "last": self.last
-        }
+        out = (
+            {"first": self.first, "last": self.last}
+            if self.first is not None
+            else {"last": self.last}
+        )
         if self.script is not None:
             out["script"] = self.script
         return out

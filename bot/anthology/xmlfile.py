@@ -201,8 +201,8 @@ def _insert_attribute(attributes: bytes, key: str, value: str) -> bytes:
     rank = ATTRIBUTE_ORDER.index(key) if key in ATTRIBUTE_ORDER else len(ATTRIBUTE_ORDER)
     for m in _ATTRIBUTE.finditer(attributes):
         other = m.group(1).decode()
-        other_rank = ATTRIBUTE_ORDER.index(other) if other in ATTRIBUTE_ORDER else len(
-            ATTRIBUTE_ORDER
+        other_rank = (
+            ATTRIBUTE_ORDER.index(other) if other in ATTRIBUTE_ORDER else len(ATTRIBUTE_ORDER)
         )
         if other_rank > rank:
             return attributes[: m.start()] + new + attributes[m.start() :]
@@ -219,7 +219,9 @@ def _person_attributes(root: etree._Element) -> list[tuple[str, dict[str, str]]]
     return [(e.tag, dict(e.attrib)) for e in root.iter("author", "editor")]
 
 
-def _start_tag_span(data: bytes, line_starts: list[int], element: etree._Element) -> tuple[int, int]:
+def _start_tag_span(
+    data: bytes, line_starts: list[int], element: etree._Element
+) -> tuple[int, int]:
     """Byte span of an element's start tag in the file text.
 
     libxml2 reports the line on which a start tag *ends*. Several tags may end on
