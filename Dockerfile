@@ -1,0 +1,43 @@
+# The bot's image: one image, two processes.
+#
+#   web:    docker run -p 8000:8000 --env-file bot.env -v bot-state:/var/lib/anthology-bot IMAGE
+#   worker: docker run --env-file bot.env -v bot-state:/var/lib/anthology-bot IMAGE python -m bot worker
+#
+# The web process answers GitHub's webhooks (POST /webhook) and queues jobs;
+# workers run them (git, GitHub API). With the default SQLite queue, web and
+# workers must share the state volume; with QUEUE_URL=redis://... they may run
+# on different machines (each worker still needs a state directory of its own
+# for its clone). Configuration: environment variables, see bot/config.py.
+# tests/test_container_commands.py runs these commands outside Docker.
+
+FROM python:3.11-slim
+
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends git \
+    && rm -rf /var/lib/apt/lists/*
+
+RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin bot \
+    && mkdir -p /var/lib/anthology-bot \
+    && chown bot:bot /var/lib/anthology-bot
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY issue_templates ./issue_templates
+RUN pip install --no-cache-dir .
+
+# The issue parser reads issue_templates/ next to the bot package: run the bot
+# from /app (the same code pip installed) so that it finds the template.
+ENV PYTHONPATH=/app \
+    PYTHONUNBUFFERED=1 \
+    BOT_STATE_DIR=/var/lib/anthology-bot
+
+USER bot
+VOLUME ["/var/lib/anthology-bot"]
+EXPOSE 8000
+
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
+
+# Sync workers: one thread per process (the demo pages' data index needs that).
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "2", "--timeout", "30", "--access-logfile", "-", "bot.web:create_app_from_env()"]

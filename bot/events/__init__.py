@@ -1,0 +1,1 @@
+"""Webhook triage: which deliveries become jobs (``router``), one module per feature."""

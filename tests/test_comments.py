@@ -1,0 +1,138 @@
+"""bot.comments: the status comment, the pull request text and the commit message."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.anthology.dataset import AnthologyData
+from bot.anthology.names import Name
+from bot.comments import (
+    IssueStatus,
+    PreviewLinks,
+    PullLink,
+    commit_message,
+    pull_body,
+    pull_title,
+    render_status_comment,
+)
+from bot.handlers.issue_job import branch_for_issue, field_labels, preview_links
+from bot.planner import Plan
+from bot.preview import DEFAULT_PREVIEW_URL_TEMPLATE
+from bot.request import Problem, Request, Target
+
+PAPERS = ("2025.acl-long.5", "2025.acl-long.12", "2023.findings-emnlp.3")
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnthologyData]:
+    import shutil
+
+    root = tmp_path_factory.mktemp("comments")
+    repo = Path(__file__).resolve().parent.parent
+    opened = AnthologyData(
+        Path(shutil.copytree(repo / "sample" / "data", root / "data")), root / "index.sqlite"
+    )
+    yield opened
+    opened.close()
+
+
+def seed_plan(data: AnthologyData, papers: tuple[str, ...] = PAPERS, **target: object) -> Plan:
+    values: dict[str, object] = {
+        "orcid": "0000-0002-1825-0097",
+        "degree": "Beijing University of Posts and Telecommunications",
+        "name": Name("Tingfeng", "Hui"),
+    }
+    values.update(target)
+    return data.plan(Request("tingfeng-hui/unverified", papers, Target("new", **values)))  # type: ignore[arg-type]
+
+
+def test_proposed_status_has_the_table_the_pull_request_and_the_previews(
+    data: AnthologyData,
+) -> None:
+    plan = seed_plan(data)
+    branch = branch_for_issue(12)
+    previews = preview_links(branch, plan, DEFAULT_PREVIEW_URL_TEMPLATE)
+    status = IssueStatus(
+        "proposed",
+        plan=plan,
+        pull=PullLink(13, "https://github.com/o/r/pull/13"),
+        branch=branch,
+        previews=previews,
+    )
+    text = render_status_comment(status)
+    assert text == render_status_comment(status)  # deterministic: no times, no run ids
+    assert "| paper | title | author as printed | from page | to page |" in text
+    for paper in PAPERS:
+        assert f"[{paper}](https://aclanthology.org/{paper}/)" in text
+    assert "HFT: Half Fine-Tuning for Large Language Models" in text
+    assert "new person tingfeng-hui" in text and "0000-0002-1825-0097" in text
+    assert "**Pull request:** #13 (https://github.com/o/r/pull/13)" in text
+    assert f"- the whole site on this branch: {previews.site}" in text
+    assert f"{previews.site}people/tingfeng-hui/unverified/): the papers leave this page" in text
+    assert f"{previews.site}people/tingfeng-hui/): the papers arrive on this page" in text
+    assert previews.site.startswith("https://preview.aclanthology.org/bot-paper-assignment-12-")
+
+
+def test_questions_name_the_form_fields_and_escape_user_text() -> None:
+    problems = (
+        Problem("papers", "2025.acl-long.999 is not in the Anthology. @everyone | *look*", "x"),
+        Problem("orcid", "Please give the ORCID iD of the person.", "missing_orcid"),
+    )
+    status = IssueStatus(
+        "questions",
+        problems=problems,
+        field_labels=field_labels(),
+        pull=PullLink(4, "https://github.com/o/r/pull/4"),
+    )
+    text = render_status_comment(status)
+    assert "please answer these questions" in text
+    assert "- **Papers to reassign**: 2025.acl-long.999 is not in the Anthology." in text
+    assert "- **ORCID iD**: Please give the ORCID iD of the person." in text
+    assert "@everyone" not in text and "\\| \\*look\\*" in text
+    assert "The pull request #4 shows the earlier version" in text
+
+
+def test_questions_show_what_was_understood_of_a_plan_with_problems(data: AnthologyData) -> None:
+    plan = seed_plan(data, papers=("2025.acl-long.5", "2025.acl-long.999"))
+    assert plan.problems and plan.people_changes
+    status = IssueStatus("questions", plan=plan, problems=tuple(plan.problems))
+    text = render_status_comment(status)
+    assert "What I understood so far" in text
+    assert text.count("please answer") == 1
+    assert "Before anything can change" not in text  # the problems are listed once
+
+
+def test_other_statuses() -> None:
+    nothing = render_status_comment(IssueStatus("nothing"))
+    assert "Nothing to change" in nothing
+    blocked = render_status_comment(IssueStatus("blocked", branch="bot/paper-assignment-3"))
+    assert "`bot/paper-assignment-3` has commits that I did not make" in blocked
+    failed = render_status_comment(IssueStatus("failed", message="GitHub did not answer <script>"))
+    assert "I could not finish" in failed and "\\<script\\>" in failed
+    for text in (nothing, blocked, failed):
+        assert text.startswith("### Paper assignment")
+
+
+def test_pull_request_and_commit_texts(data: AnthologyData) -> None:
+    plan = seed_plan(data)
+    assert pull_title(plan, 12) == (
+        "Paper assignment: 3 papers from tingfeng-hui/unverified to tingfeng-hui (#12)"
+    )
+    body = pull_body(plan, 12, "https://github.com/o/r/issues/12", PreviewLinks("https://p/x/"))
+    assert (
+        body.splitlines()[1]
+        == "Closes #12: the change requested in https://github.com/o/r/issues/12"
+    )
+    assert "| paper | title |" in body and "https://p/x/" in body
+    message = commit_message(plan, 12)
+    lines = message.splitlines()
+    assert lines[0] == "Assign 3 papers from tingfeng-hui/unverified to tingfeng-hui"
+    assert (
+        "- 2025.acl-long.5: Tingfeng Hui (author 1), tingfeng-hui/unverified -> tingfeng-hui"
+        in lines
+    )
+    assert any(line.startswith("people.json: new person tingfeng-hui") for line in lines)
+    assert lines[-1] == "closes #12"

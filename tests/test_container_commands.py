@@ -1,0 +1,149 @@
+"""The Dockerfile's commands, run outside Docker (Docker itself is not available here).
+
+The test reads the commands from the Dockerfile (``CMD``, ``HEALTHCHECK``, the
+documented worker command) and runs them as the image would, with the
+repository root standing in for ``/app``: gunicorn must serve
+``bot.web:create_app_from_env()`` and answer ``/healthz``, the health check
+command must pass against it, and ``python -m bot worker --once`` must run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DOCKERFILE = REPO_ROOT / "Dockerfile"
+BIN = Path(sys.executable).parent
+
+
+def instructions() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) of the Dockerfile, continuation lines joined."""
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    joined = re.sub(r"\\\n\s*", " ", text)
+    out = []
+    for line in joined.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            name, _, rest = line.partition(" ")
+            out.append((name.upper(), rest.strip()))
+    return out
+
+
+def exec_form(arguments: str) -> list[str]:
+    """The JSON array of an exec-form CMD (after any options)."""
+    return json.loads(arguments[arguments.index("[") :])
+
+
+def image_command(argv: list[str], port: int) -> list[str]:
+    """The image's command for this machine: local executables, a free local port."""
+    resolved = []
+    for index, arg in enumerate(argv):
+        if index == 0 and (BIN / arg).exists():
+            arg = str(BIN / arg)
+        resolved.append(arg.replace("0.0.0.0:8000", f"127.0.0.1:{port}").replace("8000", str(port)))
+    return resolved
+
+
+def image_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "BOT_", "GITHUB_"))}
+    env.update(
+        PYTHONPATH=str(REPO_ROOT),  # the image's /app
+        PYTHONUNBUFFERED="1",
+        BOT_STATE_DIR=str(tmp_path / "state"),
+        GITHUB_WEBHOOK_SECRET="container-test-secret",
+        PATH=f"{BIN}:{env.get('PATH', '')}",
+    )
+    env.update(extra)
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_dockerfile_shape() -> None:
+    steps = instructions()
+    names = [name for name, _ in steps]
+    assert steps[0] == ("FROM", "python:3.11-slim")
+    assert any(name == "RUN" and "install" in args and " git" in args for name, args in steps)
+    assert any(name == "RUN" and "pip install --no-cache-dir ." in args for name, args in steps)
+    user = next(args for name, args in steps if name == "USER")
+    assert user not in ("root", "0")
+    assert names.index("USER") < names.index("CMD")
+    health = next(args for name, args in steps if name == "HEALTHCHECK")
+    assert "/healthz" in health
+    cmd = exec_form(next(args for name, args in steps if name == "CMD"))
+    assert cmd[0] == "gunicorn" and cmd[-1] == "bot.web:create_app_from_env()"
+    assert "python -m bot worker" in DOCKERFILE.read_text(encoding="utf-8")
+
+
+def test_web_command_serves_healthz_and_passes_the_healthcheck(tmp_path: Path) -> None:
+    steps = instructions()
+    port = free_port()
+    cmd = image_command(exec_form(next(a for n, a in steps if n == "CMD")), port)
+    env = image_env(tmp_path)
+    (tmp_path / "state").mkdir()
+    server = subprocess.Popen(
+        cmd, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except requests.ConnectionError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    output = server.stdout.read().decode() if server.stdout else ""
+                    pytest.fail(f"gunicorn did not start:\n{output}")
+                time.sleep(0.1)
+        assert response.status_code == 200 and response.json() == {"status": "ok"}
+        assert requests.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200
+
+        health = image_command(exec_form(next(a for n, a in steps if n == "HEALTHCHECK")), port)
+        health[0] = sys.executable if health[0] == "python" else health[0]
+        assert subprocess.run(health, env=env, timeout=30, check=False).returncode == 0
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_worker_command_runs(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "bot", "worker", "--once"]
+    ok = subprocess.run(
+        command,
+        cwd=REPO_ROOT,
+        env=image_env(tmp_path, GITHUB_TOKEN="not-used-with-an-empty-queue"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert ok.returncode == 0, ok.stderr
+    logged = [json.loads(line) for line in ok.stderr.splitlines() if line.startswith("{")]
+    assert [r["message"] for r in logged] == ["worker started", "worker stopped"]
+    assert "not-used-with-an-empty-queue" not in ok.stderr
+
+    missing = subprocess.run(
+        command,
+        cwd=REPO_ROOT,
+        env=image_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert missing.returncode == 1
+    assert "GITHUB_TOKEN" in missing.stderr

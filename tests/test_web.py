@@ -1,0 +1,245 @@
+"""bot.web and bot.events: signatures, triage, deliveries, health; with Flask's test client."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from bot.config import Settings
+from bot.demo import SEED_TITLE, seed_issue_body
+from bot.jobs import JobStore, open_store
+from bot.signature import is_valid_signature, signature_for
+from bot.web import create_app
+from tests.github_standin import build_delivery
+
+SECRET = "It's a Secret to Everybody"
+REPO = "acl-org/acl-anthology"
+LEGACY_BODY = """### Author Pages
+
+https://aclanthology.org/people/jane-doe/
+
+### Author ORCID
+
+0000-0002-1825-0097
+
+### Type of Author Metadata Correction
+
+- [x] Split papers
+"""
+
+
+def test_signature_matches_githubs_test_vector() -> None:
+    body = b"Hello, World!"
+    expected = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"
+    assert signature_for(body, SECRET) == expected
+    assert is_valid_signature(body, expected, SECRET)
+    assert not is_valid_signature(body + b" ", expected, SECRET)
+    assert not is_valid_signature(body, expected, "another secret")
+    assert not is_valid_signature(body, None, SECRET)
+    assert not is_valid_signature(body, "", SECRET)
+    assert not is_valid_signature(body, expected.replace("sha256=", "sha1="), SECRET)
+    assert not is_valid_signature(body, "sha256=ü", SECRET)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings.from_env(
+        {"BOT_STATE_DIR": str(tmp_path), "GITHUB_WEBHOOK_SECRET": SECRET, "BOT_LOGIN": "the-bot"}
+    )
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[JobStore]:
+    opened = open_store(settings.queue_url)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def client(settings: Settings, store: JobStore) -> FlaskClient:
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    return create_app(settings, store).test_client()
+
+
+def issue_payload(
+    action: str = "opened",
+    number: int = 7,
+    body: str | None = None,
+    labels: tuple[str, ...] = (),
+    sender: str = "alice",
+    sender_type: str = "User",
+    repo: str = REPO,
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "action": action,
+        "issue": {
+            "number": number,
+            "title": SEED_TITLE,
+            "body": seed_issue_body() if body is None else body,
+            "labels": [{"name": name} for name in labels],
+        },
+        "repository": {"full_name": repo},
+        "sender": {"login": sender, "type": sender_type},
+        "installation": {"id": 99},
+        **extra,
+    }
+
+
+def post(
+    client: FlaskClient,
+    event: str,
+    payload: dict[str, Any],
+    delivery: str = "d-1",
+    secret: str | None = SECRET,
+) -> Any:
+    body, headers = build_delivery(event, payload, secret, delivery)
+    return client.post("/webhook", data=body, headers=headers)
+
+
+def test_bad_or_missing_signature_is_401_and_records_nothing(
+    client: FlaskClient, store: JobStore
+) -> None:
+    assert post(client, "issues", issue_payload(), secret="wrong").status_code == 401
+    assert post(client, "issues", issue_payload(), secret=None).status_code == 401
+    assert store.jobs() == [] and store.delivery("d-1") is None
+    # The same delivery id, now properly signed, is new to the bot.
+    assert post(client, "issues", issue_payload()).status_code == 202
+
+
+def test_ping(client: FlaskClient) -> None:
+    response = post(client, "ping", {"zen": "Keep it logically awesome."})
+    assert response.status_code == 200 and response.get_json() == {"status": "pong"}
+
+
+def test_opened_issue_is_queued_once(client: FlaskClient, store: JobStore) -> None:
+    response = post(client, "issues", issue_payload())
+    assert response.status_code == 202
+    [job_id] = response.get_json()["jobs"]
+    job = store.get(job_id)
+    assert job is not None
+    assert (job.kind, job.issue_number, job.state, job.installation_id, job.sender) == (
+        "issue",
+        7,
+        "queued",
+        99,
+        "alice",
+    )
+    assert job.delivery_id == "d-1" and job.detail == {"action": "opened"}
+    again = post(client, "issues", issue_payload())
+    assert again.status_code == 200 and again.get_json()["status"] == "duplicate"
+    edited = post(client, "issues", issue_payload("edited"), delivery="d-2")
+    assert edited.status_code == 202 and edited.get_json()["jobs"] == [job_id]
+    assert len(store.jobs()) == 1 and store.jobs()[0].events == 2
+
+
+@pytest.mark.parametrize(
+    ("event", "payload"),
+    [
+        ("issues", issue_payload(sender="the-bot")),
+        ("issues", issue_payload(sender="anthology-bot[bot]", sender_type="Bot")),
+        ("issues", issue_payload(repo="someone/else")),
+        ("issues", issue_payload(body="The title of my paper is wrong.")),
+        ("issues", issue_payload(body=LEGACY_BODY)),
+        ("issues", issue_payload("labeled", label={"name": "bug"})),
+        ("issues", issue_payload("unlabeled", label={"name": "meta:move"})),
+        ("issues", issue_payload("deleted")),
+        ("star", {"action": "created", "repository": {"full_name": REPO}}),
+    ],
+)
+def test_irrelevant_events_are_acknowledged_without_a_job(
+    client: FlaskClient, store: JobStore, event: str, payload: dict[str, Any]
+) -> None:
+    response = post(client, event, payload)
+    assert response.status_code == 200 and response.get_json()["status"] == "ignored"
+    assert store.jobs() == []
+    assert store.delivery("d-1") is not None
+
+
+def test_old_form_issue_counts_once_staff_label_it_a_move(
+    client: FlaskClient, store: JobStore
+) -> None:
+    payload = issue_payload(
+        "labeled", body=LEGACY_BODY, labels=("meta:move",), label={"name": "meta:move"}
+    )
+    assert post(client, "issues", payload).status_code == 202
+    assert [j.issue_number for j in store.jobs()] == [7]
+
+
+def test_bad_requests(client: FlaskClient) -> None:
+    body = b"not json"
+    headers = {
+        "X-Hub-Signature-256": signature_for(body, SECRET),
+        "X-GitHub-Event": "issues",
+        "X-GitHub-Delivery": "d-9",
+    }
+    assert client.post("/webhook", data=body, headers=headers).status_code == 400
+    body = json.dumps([1, 2]).encode()
+    headers["X-Hub-Signature-256"] = signature_for(body, SECRET)
+    assert client.post("/webhook", data=body, headers=headers).status_code == 400
+    del headers["X-GitHub-Delivery"]
+    assert client.post("/webhook", data=body, headers=headers).status_code == 400
+
+
+def test_health_and_readiness(client: FlaskClient, settings: Settings, store: JobStore) -> None:
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.get_json()["ready"] is True
+
+    (settings.state_dir / "clone").mkdir()
+    not_a_clone = client.get("/readyz")
+    assert not_a_clone.status_code == 503
+    assert not_a_clone.get_json()["checks"]["data_clone"]["ok"] is False
+
+
+class BrokenStore(JobStore):
+    """A store whose server is gone."""
+
+    def _down(self, *args: object, **kwargs: object) -> Any:
+        raise ConnectionError("the job store is down")
+
+    accept = claim = renew = finish = retry_later = requeue_expired = _down
+    get = jobs = delivery = ping = _down
+
+
+def test_store_outage_is_503_for_webhooks_and_readiness(settings: Settings) -> None:
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    client = create_app(settings, BrokenStore()).test_client()
+    assert post(client, "issues", issue_payload()).status_code == 503
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.get_json()["checks"]["job_store"]["ok"] is False
+    assert client.get("/healthz").status_code == 200
+
+
+def test_demo_pages_are_served_when_a_data_dir_is_configured(
+    tmp_path: Path, sample_data_dir: Path
+) -> None:
+    settings = Settings.from_env(
+        {
+            "BOT_STATE_DIR": str(tmp_path / "state"),
+            "GITHUB_WEBHOOK_SECRET": SECRET,
+            "DEMO_DATA_DIR": str(sample_data_dir),
+        }
+    )
+    settings.state_dir.mkdir(parents=True)
+    app = create_app(settings)
+    client = app.test_client()
+    page = client.get("/demo/author/tingfeng-hui/unverified")
+    assert page.status_code == 200
+    assert "Tingfeng" in page.get_data(as_text=True)
+    assert client.get("/readyz").get_json()["checks"]["demo_data"]["ok"] is True
+    app.config["ANTHOLOGY_DATA"].close()
+
+
+def test_the_app_refuses_to_start_without_a_webhook_secret(tmp_path: Path) -> None:
+    from bot.config import ConfigError
+
+    settings = Settings.from_env({"BOT_STATE_DIR": str(tmp_path)})
+    with pytest.raises(ConfigError, match="GITHUB_WEBHOOK_SECRET"):
+        create_app(settings)
