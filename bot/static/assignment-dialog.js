@@ -169,7 +169,6 @@
     var params = [
       ["template", form.template || "fix-paper-assignment.yml"],
       ["title", (form.title || "Paper assignment: {page}").replace("{page}", request.page)],
-      ["labels", (form.labels || []).join(",")],
       ["author_page", pageUrl(request.page)],
       ["papers", request.papers.join("\n")],
       ["assign_to", CHOICES[request.kind]]
