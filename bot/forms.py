@@ -47,7 +47,13 @@ from bot.anthology.ids import (
     find_anthology_ids,
 )
 from bot.anthology.names import Name
-from bot.anthology.pages import page_url
+from bot.anthology.pages import (
+    BARE_PAGE_PATTERN,
+    PAGE_URL_PATTERN,
+    find_author_pages,
+    page_id,
+    page_url,
+)
 from bot.anthology.people import OrcidError, is_valid_person_id, normalize_orcid
 from bot.lookup import DataLookup, TitleMatch
 from bot.request import Problem, Request, Target
@@ -346,14 +352,6 @@ def detect_form(title: str, body: str, spec: FormSpec | None = None) -> FormKind
 # Author pages
 # --------------------------------------------------------------------------- #
 
-_PAGE_URL_RE = re.compile(
-    r"(?<![\w.-])(?:https?://)?(?:www\.)?"
-    r"(?:(?:[a-z0-9][a-z0-9-]{0,62}\.){0,4}aclanthology\.org|aclweb\.org/anthology)"
-    r"(?:/[^\s/()\[\]<>]+)??/people/(?:[a-z]/)?(?P<id>[A-Za-z0-9][A-Za-z0-9-]*)"
-    r"(?P<unverified>/unverified)?/?",
-    re.IGNORECASE,
-)
-_BARE_PAGE_RE = re.compile(r"[a-z][a-z0-9-]*[a-z0-9](?:/unverified)?")
 _SEARCH_URL_RE = re.compile(r"aclanthology\.org/search/?\?", re.IGNORECASE)
 _URL_IN_TEXT_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'`()\[\]]+", re.IGNORECASE)
 _WRAPPERS = " \t<>`\"'“”‘’()[]{}*_.,;:!?#"
@@ -372,21 +370,6 @@ class PageError(ValueError):
     def __init__(self, message: str, code: str = "invalid_page") -> None:
         super().__init__(message)
         self.code = code
-
-
-def _page_id(person_id: str, unverified: bool) -> str:
-    person_id = person_id.lower()
-    return f"{person_id}/unverified" if unverified else person_id
-
-
-def find_author_pages(text: str) -> list[str]:
-    """Every author page URL in free text, as page ids, in order, deduplicated."""
-    out: list[str] = []
-    for m in _PAGE_URL_RE.finditer(normalize_newlines(text)):
-        page = _page_id(m["id"], bool(m["unverified"]))
-        if page not in out and is_valid_person_id(page.split("/")[0]):
-            out.append(page)
-    return out
 
 
 def parse_author_page(text: str) -> str:
@@ -418,7 +401,7 @@ def parse_author_page(text: str) -> str:
             f"address starts with {ANTHOLOGY_HOST}/people/."
         )
     bare = value.strip(_WRAPPERS).rstrip("/").lower()
-    if _BARE_PAGE_RE.fullmatch(bare) and is_valid_person_id(bare.split("/")[0]):
+    if BARE_PAGE_PATTERN.fullmatch(bare) and is_valid_person_id(bare.split("/")[0]):
         return bare
     raise PageError(
         f"We could not read an author page in {_shorten(value)!r}. Please give its address "
@@ -1068,7 +1051,7 @@ def page_from_title(title: str) -> str | None:
         if raw.startswith(("<", "{")):  # the template's placeholder, or "{Jane Doe}"
             continue
         token = raw.strip(_WRAPPERS).rstrip("/")
-        if token and token == token.lower() and _BARE_PAGE_RE.fullmatch(token):
+        if token and token == token.lower() and BARE_PAGE_PATTERN.fullmatch(token):
             if is_valid_person_id(token.split("/")[0]):
                 return token
     return None
@@ -1378,8 +1361,8 @@ def _explicit_target(text: str, pages: Sequence[str]) -> str | None:
     """
     text = _MD_LINK_TEXT_RE.sub(r"\1 \2", re.sub(r"\]\(\s*\n\s*", "](", text))
     mentions: list[tuple[int, str]] = []
-    for m in _PAGE_URL_RE.finditer(text):
-        mentions.append((m.start(), _page_id(m["id"], bool(m["unverified"]))))
+    for m in PAGE_URL_PATTERN.finditer(text):
+        mentions.append((m.start(), page_id(m["id"], bool(m["unverified"]))))
     for page in pages:
         bare = re.compile(rf"(?<![\w/.-]){re.escape(page)}(?![\w-])")
         mentions.extend((m.start(), page) for m in bare.finditer(text))
@@ -1797,8 +1780,8 @@ def parse_issue(
     Never raises for any title or body; raises OSError only when the template
     file cannot be read.
     """
-    title = _clean_text(title or "")[:1000]
-    body = _clean_text(body or "")[:MAX_BODY_CHARS]
+    title = _clean_text(title or "", 1000)
+    body = _clean_text(body or "", MAX_BODY_CHARS)
     spec = load_form_spec(template_path)
     form = detect_form(title, body, spec)
     if form == "assignment":
@@ -1816,10 +1799,25 @@ def parse_issue(
     return ParseResult(None, out.problems, "unknown", {}, {})
 
 
-def _clean_text(text: str) -> str:
-    """Text as parsed: newlines unified, NUL and other control characters dropped."""
-    text = normalize_newlines(text)
-    return "".join(c for c in text if c in "\n\t" or unicodedata.category(c)[0] != "C")
+def _clean_text(text: str, limit: int | None = None) -> str:
+    """Text as parsed: newlines unified, NUL and other control characters dropped.
+
+    With ``limit``, only about the first ``limit`` characters are read (the
+    result is at most that long), so that a huge input costs no more than a
+    large one.
+    """
+    if limit is not None:
+        text = text[: 2 * limit]
+    lines = normalize_newlines(text).split("\n")
+    # A printable line (tabs aside) has no character of a "C" category: keep it as it is.
+    cleaned = "\n".join(
+        line if line.replace("\t", " ").isprintable() else _drop_controls(line) for line in lines
+    )
+    return cleaned if limit is None else cleaned[:limit]
+
+
+def _drop_controls(line: str) -> str:
+    return "".join(c for c in line if c == "\t" or unicodedata.category(c)[0] != "C")
 
 
 def is_bot_issue(title: str, body: str, labels: Sequence[str]) -> bool:
@@ -1829,7 +1827,7 @@ def is_bot_issue(title: str, body: str, labels: Sequence[str]) -> bool:
     only once staff have labelled them ``meta:move`` (a move of papers).
     """
     try:
-        form = detect_form(_clean_text(title or ""), _clean_text(body or "")[:MAX_BODY_CHARS])
+        form = detect_form(_clean_text(title or ""), _clean_text(body or "", MAX_BODY_CHARS))
     except OSError:  # the template is missing: act on nothing
         return False
     if form == "assignment":

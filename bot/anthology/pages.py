@@ -9,15 +9,21 @@ from __future__ import annotations
 
 import re
 
+from bot.anthology.people import is_valid_person_id
+
 UNVERIFIED_SUFFIX = "/unverified"
 
-_PAGE_ID = re.compile(r"[a-z0-9][-a-z0-9]*(?:/unverified)?")
-_PEOPLE_URL = re.compile(
-    r"""(?:https?://)?(?:[\w.-]+\.)?aclanthology\.org/(?:[^\s/]+/)*?people/
-        (?:(?P<letter>[a-z])/)?(?P<id>[a-z0-9][-a-z0-9]*)(?P<unverified>/unverified)?/?
-        (?:[?#]\S*)?$""",
-    re.VERBOSE | re.IGNORECASE,
+# An author page URL anywhere in text: aclanthology.org (and preview hosts, and the old
+# aclweb.org/anthology), new /people/<id>/, old /people/<letter>/<id>/, /unverified/.
+PAGE_URL_PATTERN = re.compile(
+    r"(?<![\w.-])(?:https?://)?(?:www\.)?"
+    r"(?:(?:[a-z0-9][a-z0-9-]{0,62}\.){0,4}aclanthology\.org|aclweb\.org/anthology)"
+    r"(?:/[^\s/()\[\]<>]+)??/people/(?:[a-z]/)?(?P<id>[A-Za-z0-9][A-Za-z0-9-]*)"
+    r"(?P<unverified>/unverified)?/?",
+    re.IGNORECASE,
 )
+# A bare page id as people type it: ``jane-doe`` or ``jane-doe/unverified``.
+BARE_PAGE_PATTERN = re.compile(r"[a-z][a-z0-9-]*[a-z0-9](?:/unverified)?")
 
 
 class PageReferenceError(ValueError):
@@ -37,17 +43,30 @@ def page_slug(page: str) -> str:
     return page.removesuffix(UNVERIFIED_SUFFIX)
 
 
+def page_id(person_id: str, unverified: bool) -> str:
+    """The page id of a person id or name slug, verified or not."""
+    person_id = person_id.lower()
+    return unverified_page(person_id) if unverified else person_id
+
+
+def find_author_pages(text: str) -> list[str]:
+    """Every author page URL in free text, as page ids, in order, deduplicated."""
+    out: list[str] = []
+    for m in PAGE_URL_PATTERN.finditer(text.replace("\r\n", "\n")):
+        page = page_id(m["id"], bool(m["unverified"]))
+        if page not in out and is_valid_person_id(page_slug(page)):
+            out.append(page)
+    return out
+
+
 def parse_page_reference(text: str) -> str:
-    """A page id from a URL or id as people write it; raises PageReferenceError."""
+    """A page id from one URL or id as people write it; raises PageReferenceError."""
     cleaned = text.strip().strip("<>`'\"").strip()
-    match = _PEOPLE_URL.match(cleaned)
-    if match:
-        # Old URLs put the id's first letter in a folder of its own (/people/j/jane-doe/);
-        # the pattern skips that folder.
-        pid = match.group("id").lower()
-        return pid + (UNVERIFIED_SUFFIX if match.group("unverified") else "")
+    pages = find_author_pages(cleaned)
+    if len(pages) == 1:
+        return pages[0]
     candidate = cleaned.rstrip("/").lower()
-    if _PAGE_ID.fullmatch(candidate):
+    if BARE_PAGE_PATTERN.fullmatch(candidate) and is_valid_person_id(page_slug(candidate)):
         return candidate
     raise PageReferenceError(
         f"“{text.strip()[:200]}” is not an author page: give its address, such as "
