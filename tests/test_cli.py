@@ -1,0 +1,136 @@
+"""The command line, run as a real process: plan, apply, parse; exit codes and output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SEED_JSON = REPO / "sample" / "requests" / "seed.json"
+SEED_ISSUE = REPO / "sample" / "requests" / "seed-issue.md"
+
+
+def bot(*args: str | Path, cache: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *map(str, args)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={"ANTHOLOGY_BOT_CACHE": str(cache), "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Path:
+    return tmp_path / "cache"
+
+
+def snapshot(data_dir: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in sorted(data_dir.rglob("*")) if p.is_file()}
+
+
+def test_plan_prints_the_moves_and_changes_nothing(sample_data_dir: Path, cache: Path) -> None:
+    before = snapshot(sample_data_dir)
+    result = bot("plan", "--data", sample_data_dir, SEED_JSON, cache=cache)
+    assert result.returncode == 0, result.stderr
+    assert "Move 3 paper(s) from tingfeng-hui/unverified to tingfeng-hui" in result.stdout
+    assert "new person tingfeng-hui" in result.stdout
+    assert snapshot(sample_data_dir) == before
+
+
+def test_plan_json_and_issue_body_give_the_same_plan(sample_data_dir: Path, cache: Path) -> None:
+    from_json = bot("plan", "--json", "--data", sample_data_dir, SEED_JSON, cache=cache)
+    from_issue = bot("plan", "--json", "--data", sample_data_dir, SEED_ISSUE, cache=cache)
+    assert from_json.returncode == from_issue.returncode == 0
+    a, b = json.loads(from_json.stdout), json.loads(from_issue.stdout)
+    assert a["ok"] and a["moves"] == b["moves"] and a["people_changes"] == b["people_changes"]
+    assert [m["paper"] for m in a["moves"]] == [
+        "2025.acl-long.5",
+        "2025.acl-long.12",
+        "2023.findings-emnlp.3",
+    ]
+
+
+def test_apply_changes_exactly_the_planned_lines(sample_data_dir: Path, cache: Path) -> None:
+    before = snapshot(sample_data_dir)
+    result = bot("apply", "--data", sample_data_dir, SEED_ISSUE, cache=cache)
+    assert result.returncode == 0, result.stderr
+    after = snapshot(sample_data_dir)
+    changed = sorted(
+        p.relative_to(sample_data_dir).as_posix() for p in after if after[p] != before[p]
+    )
+    assert changed == ["json/people.json", "xml/2023.findings.xml", "xml/2025.acl.xml"]
+    for name in ("xml/2023.findings.xml", "xml/2025.acl.xml"):
+        old = before[sample_data_dir / name].decode().splitlines()
+        new = after[sample_data_dir / name].decode().splitlines()
+        diff = [(a, b) for a, b in zip(old, new, strict=True) if a != b]
+        assert diff and all(
+            b == a.replace("<author>", '<author id="tingfeng-hui">', 1) for a, b in diff
+        )
+    # Applying again: the papers are no longer on the unverified page.
+    again = bot("apply", "--data", sample_data_dir, SEED_JSON, cache=cache)
+    assert again.returncode == 2
+    assert "is not on the page tingfeng-hui/unverified" in again.stderr
+
+
+def test_problems_exit_2_with_one_line_each(
+    sample_data_dir: Path, cache: Path, tmp_path: Path
+) -> None:
+    request = tmp_path / "bad.json"
+    request.write_text(
+        json.dumps(
+            {
+                "source": "tingfeng-hui/unverified",
+                "papers": ["2025.acl-long.5", "2099.nope-1.1"],
+                "target": {"kind": "new", "orcid": "0000-0002-1825-0098"},
+            }
+        )
+    )
+    before = snapshot(sample_data_dir)
+    result = bot("apply", "--data", sample_data_dir, request, cache=cache)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("papers: 2099.nope-1.1 is not in the Anthology data")
+    assert lines[1].startswith("orcid: ")
+    assert "Traceback" not in result.stderr
+    assert snapshot(sample_data_dir) == before
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        ('{"source": "x", "papers": "2024.acl-long.1", "target": {"kind": "new"}}', "'papers'"),
+        ('{"source": "x", "papers": [], "target": {"kind": "someone"}}', "target.kind"),
+    ],
+)
+def test_malformed_requests_are_explained(
+    sample_data_dir: Path, cache: Path, tmp_path: Path, content: str, message: str
+) -> None:
+    request = tmp_path / "r.json"
+    request.write_text(content)
+    result = bot("plan", "--data", sample_data_dir, request, cache=cache)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_not_a_data_directory(tmp_path: Path, cache: Path) -> None:
+    result = bot("plan", "--data", tmp_path, SEED_JSON, cache=cache)
+    assert result.returncode == 1
+    assert "is not an Anthology data directory" in result.stderr
+
+
+def test_parse_reads_an_issue_without_and_with_data(sample_data_dir: Path, cache: Path) -> None:
+    plain = bot("parse", "--json", SEED_ISSUE, cache=cache)
+    assert plain.returncode == 0, plain.stdout
+    parsed = json.loads(plain.stdout)
+    assert parsed["request"]["source"] == "tingfeng-hui/unverified"
+    assert parsed["request"]["target"]["orcid"] == "0000-0002-1825-0097"
+    checked = bot("parse", "--json", "--data", sample_data_dir, SEED_ISSUE, cache=cache)
+    assert json.loads(checked.stdout)["problems"] == []
