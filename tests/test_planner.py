@@ -195,3 +195,14 @@ def test_a_stale_plan_is_refused(data: AnthologyData) -> None:
     path.write_bytes(path.read_bytes() + b"\n")
     with pytest.raises(ApplyError, match="changed since the plan was made"):
         apply_plan(plan, data.data_dir)
+
+
+def test_frontmatter_moves_the_volume_editor(data: AnthologyData) -> None:
+    # 2022.seretod-1.0 is the front matter; its authors are the volume's editors.
+    plan = apply_and_check(
+        data,
+        Request("zhijian-ou/unverified", ("2022.seretod-1.0",), Target("new", orcid=ORCID)),
+    )
+    (move,) = plan["moves"]
+    assert (move["paper"], move["role"]) == ("2022.seretod-1", "editor")
+    assert "2022.seretod-1" in data.page_papers("zhijian-ou")
