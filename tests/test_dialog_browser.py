@@ -59,7 +59,7 @@ CHROMIUM_ARGS = [
 SEED_PAGE = "tingfeng-hui/unverified"
 SEED_PAPERS = ("2025.acl-long.5", "2025.acl-long.12", "2023.findings-emnlp.3")
 REPO = "acl-org/acl-anthology"
-VALID_ORCID = "0000-0003-1415-9269"
+VALID_ORCID = "0000-0002-1825-0097"  # ORCID's documented example iD
 WRONG_ORCID = "0000-0003-1415-9268"  # check digit should be 9
 
 browser_test = pytest.mark.browser
