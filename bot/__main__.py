@@ -162,6 +162,41 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    """Queue the jobs of the issues whose events the bot missed (``bot.reconcile``)."""
+    from bot.config import ConfigError
+    from bot.github import GitHubError, make_github
+    from bot.jobs import open_store
+    from bot.reconcile import reconcile
+
+    settings = _service_settings()
+    if settings is None:
+        return 1
+    try:
+        github = settings.github_settings()
+        if github.is_app and github.installation_id is None:
+            raise ConfigError("reconcile needs GITHUB_INSTALLATION_ID when the bot is an App")
+        repo = make_github(github).repo()
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 1
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    store = None if args.dry_run else open_store(settings.queue_url)
+    try:
+        findings = reconcile(repo, settings, store.enqueue if store else None)
+    except GitHubError as exc:
+        print(f"GitHub error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if store is not None:
+            store.close()
+    for finding in findings:
+        print(f"#{finding.number}: {finding.reason}")
+    verb = "would queue" if args.dry_run else "queued"
+    print(f"{verb} {len(findings)} issue job(s)", file=sys.stderr)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
@@ -191,6 +226,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("worker", help="run jobs from the queue")
     p.add_argument("--once", action="store_true", help="stop when no job is runnable")
     p.add_argument("--max-jobs", type=int, default=None, help="stop after this many jobs")
+    p = sub.add_parser("reconcile", help="queue jobs for issues whose events were missed")
+    p.add_argument("--dry-run", action="store_true", help="only list them")
     p = sub.add_parser("demo", help="the whole flow locally on the sample data, no GitHub needed")
     p.add_argument("--keep-running", action="store_true", help="keep the servers up afterwards")
     p.add_argument("--verbose", action="store_true", help="show the services' logs")
@@ -209,6 +246,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_serve(args)
     if args.command == "worker":
         return cmd_worker(args)
+    if args.command == "reconcile":
+        return cmd_reconcile(args)
     if args.command == "demo":
         return cmd_demo(args)
     raise AssertionError(args.command)  # pragma: no cover

@@ -15,7 +15,20 @@ always one of:
 * ``blocked``: the bot's branch holds commits by someone else, which it does
   not overwrite;
 * ``failed``: the bot gave up (GitHub unreachable for too long, an internal
-  error); a short explanation, never a stack trace or a secret.
+  error); a short explanation, never a stack trace or a secret;
+* ``awaiting_approval`` (``APPROVAL_MODE=label``): the plan, waiting for the
+  approval label, ``/apply`` or ``/batch``;
+* ``planned``: the plan as ``/plan`` asked for it, and whether the pull request
+  already holds it (``/plan`` changes no branch);
+* ``held``: no pull request until a maintainer says ``/apply`` (after
+  ``/cancel``, a pull request closed without merging, or a closed issue);
+* ``merged``: the pull request was merged, and when the change will be live;
+* ``batched``: the issue is in a batch, and what the batch did with it.
+
+Besides the status comment the bot writes a few short *notices* (a merge, a
+closed pull request, replies to commands): new comments, because editing a
+comment notifies nobody. Each carries a hidden key so that a rerun never posts
+it twice.
 
 Texts are deterministic for a given state (no timestamps), so re-running a
 job for an unchanged issue leaves the comment and the pull request untouched.
@@ -35,7 +48,18 @@ from bot.planner import Plan
 from bot.render import escape, render_plan
 from bot.request import Problem
 
-StatusKind = Literal["questions", "proposed", "nothing", "blocked", "failed"]
+StatusKind = Literal[
+    "questions",
+    "proposed",
+    "nothing",
+    "blocked",
+    "failed",
+    "awaiting_approval",
+    "planned",
+    "held",
+    "merged",
+    "batched",
+]
 
 PULL_MARKER = "<!-- anthology-bot:pull-request -->"
 MAX_TITLE = 200
@@ -64,6 +88,21 @@ class PreviewLinks:
 
 
 @dataclass(frozen=True)
+class BatchLink:
+    """An issue's place in a batch: the batch, its pull request, and the outcome for the issue.
+
+    ``outcome`` None means the batch is being (re)built; ``reason`` says why a
+    left-out issue is left out (markdown without user text).
+    """
+
+    name: str
+    pull: PullLink | None = None
+    outcome: Literal["included", "left_out"] | None = None
+    reason: str | None = None
+    position: int | None = None
+
+
+@dataclass(frozen=True)
 class IssueStatus:
     """Everything the status comment says; ``kind`` decides which parts appear."""
 
@@ -75,6 +114,10 @@ class IssueStatus:
     previews: PreviewLinks | None = None
     message: str | None = None
     field_labels: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    approval_label: str | None = None
+    batch: BatchLink | None = None
+    up_to_date: bool | None = None
+    hold: str | None = None
 
 
 def _page_name(page: str | None) -> str:
@@ -147,6 +190,99 @@ def _questions(status: IssueStatus) -> list[str]:
             f"The pull request #{status.pull.number} shows the earlier version of this request; "
             "I will update it once the questions are answered.",
         ]
+    if status.batch is not None:
+        out += [
+            "",
+            f"The issue stays in the batch `{escape(status.batch.name)}`, which leaves it out "
+            "until the questions are answered.",
+        ]
+    return out
+
+
+def _plan_details(plan: Plan | None, summary: str) -> list[str]:
+    if plan is None:
+        return []
+    return ["", f"<details><summary>{summary}</summary>", "", render_plan(plan), "", "</details>"]
+
+
+def _awaiting_approval(status: IssueStatus) -> list[str]:
+    label = escape(status.approval_label or "approved")
+    out = ["**The request is complete and waits for approval.** This is the change I would make:"]
+    if status.plan is not None:
+        out += ["", render_plan(status.plan)]
+    out += [
+        "",
+        f"Anthology staff: add the `{label}` label or comment `/apply`, and I open a pull "
+        "request; or comment `/batch` to add the issue to today's batch.",
+    ]
+    if status.pull is not None:
+        out += [
+            "",
+            f"The pull request #{status.pull.number} shows an earlier version of this request; "
+            "I update it once this version is approved.",
+        ]
+    return out
+
+
+def _planned(status: IssueStatus) -> list[str]:
+    out = [
+        "**This is the plan for the issue as it is now.** I made it because of `/plan`, "
+        "and changed no branch and no pull request:"
+    ]
+    if status.plan is not None:
+        out += ["", render_plan(status.plan)]
+    if status.pull is not None and status.up_to_date:
+        out += ["", f"The pull request #{status.pull.number} holds exactly this change."]
+    elif status.pull is not None:
+        out += [
+            "",
+            f"The pull request #{status.pull.number} holds an earlier version; I update it "
+            "the next time I work on this issue without `/plan` (for example after `/apply`).",
+        ]
+    return out
+
+
+HOLD_TEXT = {
+    "cancelled": "it was cancelled with `/cancel`: I closed its pull request, deleted its "
+    "branch and took it out of any batch",
+    "closed": "its pull request was closed without merging",
+    "issue-closed": "the issue was closed",
+}
+
+
+def _held(status: IssueStatus) -> list[str]:
+    why = HOLD_TEXT.get(status.hold or "", "Anthology staff stopped it")
+    out = [
+        f"**I am not working on a pull request for this issue:** {why}. "
+        "Anthology staff can comment `/apply` to start again from the request as it is then.",
+    ]
+    return out + _plan_details(status.plan, "The change the issue asks for")
+
+
+def _merged(status: IssueStatus) -> list[str]:
+    pull = f"#{status.pull.number}" if status.pull is not None else "with this change"
+    out = [f"**Merged:** the pull request {pull} with this change was merged."]
+    if status.message:  # MERGED_MESSAGE: the operator's markdown, not a person's
+        out += ["", status.message]
+    return out + _plan_details(status.plan, "The change")
+
+
+def _batched(status: IssueStatus) -> list[str]:
+    batch = status.batch
+    assert batch is not None
+    head = f"**This issue is in the batch `{escape(batch.name)}`**"
+    if batch.pull is not None:
+        head += f", pull request #{batch.pull.number} ({batch.pull.url})"
+    out = [head + "."]
+    if batch.outcome == "included":
+        place = f"commit {batch.position} of" if batch.position else "a commit in"
+        out += ["", f"Its change is {place} the batch."]
+    elif batch.outcome == "left_out":
+        out += ["", f"It is left out of the batch for now: {batch.reason or 'see the batch'}."]
+    else:
+        out += ["", "I am building the batch; this comment will say what it did with the issue."]
+    if status.plan is not None:
+        out += ["", render_plan(status.plan)]
     return out
 
 
@@ -169,6 +305,15 @@ def _blocked(status: IssueStatus) -> list[str]:
     return out
 
 
+_RENDERERS = {
+    "awaiting_approval": _awaiting_approval,
+    "planned": _planned,
+    "held": _held,
+    "merged": _merged,
+    "batched": _batched,
+}
+
+
 def render_status_comment(status: IssueStatus) -> str:
     """The status comment's markdown (without the hidden marker, which bot.github adds)."""
     if status.kind == "proposed":
@@ -181,6 +326,8 @@ def render_status_comment(status: IssueStatus) -> str:
             body.append(f"(See the pull request #{status.pull.number}.)")
     elif status.kind == "blocked":
         body = _blocked(status)
+    elif status.kind in _RENDERERS:
+        body = _RENDERERS[status.kind](status)
     else:
         body = [
             "**I could not finish working on this issue.**",
@@ -253,3 +400,55 @@ def commit_message(plan: Plan, issue_number: int) -> str:
         ]
     lines += ["", f"closes #{issue_number}"]
     return "\n".join(lines) + "\n"
+
+
+# -- notices: short new comments ------------------------------------------------------------
+
+
+def merged_notice(pull_number: int, message: str) -> str:
+    """On the issue, once its pull request (or batch) is merged (``message``: MERGED_MESSAGE)."""
+    return f"The pull request #{pull_number} with the change for this issue was merged. {message}"
+
+
+def closed_notice(pull_number: int) -> str:
+    """On the issue, once its pull request was closed without merging."""
+    return (
+        f"The pull request #{pull_number} for this issue was closed without merging. I will not "
+        "open another one unless Anthology staff comment `/apply`."
+    )
+
+
+def superseded_notice(batch_pull: int, batch: str) -> str:
+    """On an issue's own pull request, when a batch pull request includes the issue."""
+    return (
+        f"This change is now part of the batch `{escape(batch)}` (pull request #{batch_pull}), "
+        "so I am closing this pull request and deleting its branch."
+    )
+
+
+def cancelled_notice(issue_number: int) -> str:
+    """On the pull request that ``/cancel`` closes."""
+    return f"Closed on request (`/cancel` on #{issue_number})."
+
+
+def issue_closed_notice(issue_number: int) -> str:
+    """On the pull request of an issue that was closed without it."""
+    return f"The issue #{issue_number} was closed, so I am closing this pull request."
+
+
+def duplicate_notice(kept: int, issue_number: int) -> str:
+    """On an extra open pull request for the same issue."""
+    return f"Closing this duplicate: #{kept} is the pull request for #{issue_number}."
+
+
+def refusal_reply(login: str, command: str, allowed: str) -> str:
+    """A short, polite no to someone who may not use a command."""
+    return (
+        f"Sorry @{login}, `{escape(command, 120)}` can only be used by {allowed}. Nothing was "
+        "changed. `/help` lists the commands."
+    )
+
+
+def command_error_reply(login: str, command: str, problem: str) -> str:
+    """A command that could not be carried out, and why (``problem`` is markdown)."""
+    return f"@{login}: I could not do `{escape(command, 120)}`: {problem}"

@@ -39,8 +39,13 @@ naming the missing variables.
 | ``JOB_RETRY_MAX_BACKOFF`` | ``1800`` | longest wait (s) between runs |
 | ``JOB_LEASE_SECONDS`` | ``300`` | a worker's hold on a job, renewed while it works |
 | ``WORKER_POLL_SECONDS`` | ``2`` | how often an idle worker looks for jobs |
-| ``APPROVAL_MODE`` | ``off`` | ``off`` or ``label`` (carried for the maintainer workflow) |
+| ``APPROVAL_MODE`` | ``off`` | ``label``: pull requests only for approved issues |
 | ``APPROVAL_LABEL`` | ``approved`` | the label that approves an issue |
+| ``COMMAND_PERMISSION`` | ``triage`` | least role for maintainer commands (or write...) |
+| ``BATCH_NAME_PREFIX`` | ``author-pages-`` | ``/batch`` alone: ``<prefix>YYYY-MM-DD`` |
+| ``PENDING_LABEL`` | ``pending`` | the label of issues in a batch |
+| ``MERGED_MESSAGE`` | (next site build...) | told to the issue when its change is merged |
+| ``RECONCILE_INTERVAL_SECONDS`` | ``3600`` | how often to look for missed events; 0: never |
 | ``DEMO_DATA_DIR`` | | a data directory to serve demo author pages from |
 """
 
@@ -62,6 +67,11 @@ DEFAULT_REPO = "acl-org/acl-anthology"
 DEFAULT_GIT_NAME = "ACL Anthology Bot"
 DEFAULT_GIT_EMAIL = "anthology-bot@users.noreply.github.com"
 APPROVAL_MODES = ("off", "label")
+COMMAND_ROLES = ("triage", "write", "maintain", "admin")
+DEFAULT_MERGED_MESSAGE = (
+    "The Anthology website is built from the default branch, so the change will be live "
+    "after the next site build, usually within a day."
+)
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 _REPO_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+")
@@ -178,12 +188,21 @@ class Settings:
     approval_mode: str = "off"
     approval_label: str = "approved"
     demo_data_dir: Path | None = None
+    command_permission: str = "triage"
+    batch_name_prefix: str = "author-pages-"
+    pending_label: str = "pending"
+    merged_message: str = DEFAULT_MERGED_MESSAGE
+    reconcile_interval: float = 3600.0
 
     def __post_init__(self) -> None:
         if not _REPO_NAME.fullmatch(self.anthology_repo):
             raise ConfigError(f"ANTHOLOGY_REPO must be owner/name, not {self.anthology_repo!r}")
         if self.approval_mode not in APPROVAL_MODES:
             raise ConfigError(f"APPROVAL_MODE must be one of {', '.join(APPROVAL_MODES)}")
+        if self.command_permission not in COMMAND_ROLES:
+            raise ConfigError(f"COMMAND_PERMISSION must be one of {', '.join(COMMAND_ROLES)}")
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,40}", self.batch_name_prefix):
+            raise ConfigError("BATCH_NAME_PREFIX must be a short branch name prefix")
         if self.log_level not in LOG_LEVELS:
             raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
         if self.github_app_id is not None and not self.github_private_key:
@@ -238,6 +257,11 @@ class Settings:
             approval_mode=(_text(env, "APPROVAL_MODE") or "off").lower(),
             approval_label=_text(env, "APPROVAL_LABEL") or "approved",
             demo_data_dir=Path(demo_dir).expanduser().absolute() if demo_dir else None,
+            command_permission=(_text(env, "COMMAND_PERMISSION") or "triage").lower(),
+            batch_name_prefix=_text(env, "BATCH_NAME_PREFIX") or "author-pages-",
+            pending_label=_text(env, "PENDING_LABEL") or "pending",
+            merged_message=_text(env, "MERGED_MESSAGE") or DEFAULT_MERGED_MESSAGE,
+            reconcile_interval=_number(env, "RECONCILE_INTERVAL_SECONDS", 3600.0),
         )
 
     # -- what the parts of the bot need ----------------------------------------------
@@ -309,5 +333,7 @@ class Settings:
             "webhook_secret": "set" if self.webhook_secret else "not set",
             "preview_url_template": self.preview_url_template,
             "approval_mode": self.approval_mode,
+            "command_permission": self.command_permission,
+            "reconcile_interval": self.reconcile_interval,
             "demo_data_dir": str(self.demo_data_dir) if self.demo_data_dir else None,
         }

@@ -165,12 +165,15 @@ class IssueInfo:
 
 @dataclass(frozen=True)
 class CommentInfo:
-    """An issue comment."""
+    """An issue comment (times in GitHub's ISO format; ``reactions``: how many it has)."""
 
     id: int
     body: str
     author: str
     html_url: str
+    created_at: str = ""
+    updated_at: str = ""
+    reactions: int = 0
 
 
 @dataclass(frozen=True)
@@ -187,14 +190,36 @@ class PullInfo:
     merged: bool
     labels: tuple[str, ...]
     html_url: str
+    author: str = ""
+
+
+def _iso(value: Any) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value is not None else ""
 
 
 def _comment_info(comment: IssueComment) -> CommentInfo:
+    reactions = comment.raw_data.get("reactions") if comment.raw_data else None
     return CommentInfo(
         id=comment.id,
         body=comment.body or "",
         author=comment.user.login,
         html_url=comment.html_url,
+        created_at=_iso(comment.created_at),
+        updated_at=_iso(comment.updated_at),
+        reactions=int(reactions.get("total_count") or 0) if isinstance(reactions, dict) else 0,
+    )
+
+
+def _issue_info(issue: Any) -> IssueInfo:
+    return IssueInfo(
+        number=issue.number,
+        title=issue.title,
+        body=issue.body or "",
+        labels=tuple(label.name for label in issue.labels),
+        author=issue.user.login,
+        state=issue.state,
+        is_pull_request=issue.pull_request is not None,
+        html_url=issue.html_url,
     )
 
 
@@ -210,6 +235,7 @@ def _pull_info(pull: PullRequest) -> PullInfo:
         merged=pull.merged_at is not None,
         labels=tuple(label.name for label in pull.labels),
         html_url=pull.html_url,
+        author=pull.user.login if pull.user is not None else "",
     )
 
 
@@ -260,7 +286,7 @@ class Retrier:
             if failure.wait is not None and failure.wait > self.policy.max_rate_limit_wait:
                 raise GitHubUnavailable(
                     f"GitHub is rate limiting the bot while {what}; "
-                    f"it will try again in about {int(failure.wait) + 1} s.",
+                    f"the limit resets in about {int(failure.wait) + 1} s.",
                     failure.status,
                     retry_after=failure.wait,
                 )
@@ -280,7 +306,7 @@ class Retrier:
         assert failure is not None
         raise GitHubUnavailable(
             f"GitHub did not answer properly while {what} ({failure.description}, "
-            f"{attempts} attempts); the bot will try again later.",
+            f"{attempts} attempts).",
             failure.status,
             retry_after=failure.wait,
         )
@@ -453,20 +479,21 @@ class GitHubRepo:
     def get_issue(self, number: int) -> IssueInfo:
         """An issue (or pull request) with its title, body, labels, author and state."""
 
-        def run() -> IssueInfo:
-            issue = self._repo.get_issue(number)
-            return IssueInfo(
-                number=issue.number,
-                title=issue.title,
-                body=issue.body or "",
-                labels=tuple(label.name for label in issue.labels),
-                author=issue.user.login,
-                state=issue.state,
-                is_pull_request=issue.pull_request is not None,
-                html_url=issue.html_url,
-            )
+        return self._call(
+            f"reading issue #{number}", lambda: _issue_info(self._repo.get_issue(number))
+        )
 
-        return self._call(f"reading issue #{number}", run)
+    def list_issues(self, labels: Iterable[str] = (), state: str = "open") -> list[IssueInfo]:
+        """Issues (and pull requests, flagged) in ``state`` carrying all of ``labels``."""
+        wanted = list(labels)
+
+        def run() -> list[IssueInfo]:
+            filters: dict[str, Any] = {"state": state}
+            if wanted:
+                filters["labels"] = wanted
+            return [_issue_info(issue) for issue in self._repo.get_issues(**filters)]
+
+        return self._call(f"listing {state} issues", run)
 
     def close_issue(self, number: int, reason: str = "completed") -> None:
         """Close an issue (``reason``: completed or not_planned)."""
@@ -483,6 +510,22 @@ class GitHubRepo:
             f"reading a comment on #{issue_number}",
             lambda: _comment_info(self._repo.get_issue(issue_number).get_comment(comment_id)),
         )
+
+    def list_comments(self, issue_number: int) -> list[CommentInfo]:
+        """Every comment of an issue, oldest first."""
+        return self._call(
+            f"reading the comments of #{issue_number}",
+            lambda: [_comment_info(c) for c in self._repo.get_issue(issue_number).get_comments()],
+        )
+
+    def comment_reactions(self, issue_number: int, comment_id: int) -> list[tuple[str, str]]:
+        """The reactions on a comment, as (content, login) pairs."""
+
+        def run() -> list[tuple[str, str]]:
+            comment = self._repo.get_issue(issue_number).get_comment(comment_id)
+            return [(r.content, r.user.login) for r in comment.get_reactions()]
+
+        return self._call(f"reading the reactions to a comment on #{issue_number}", run)
 
     def add_comment(self, issue_number: int, body: str) -> CommentInfo:
         """Post a new comment (not idempotent: a retry after a lost answer may repeat it)."""
@@ -588,6 +631,24 @@ class GitHubRepo:
             return _pull_info(pulls[0]) if pulls else None
 
         return self._call(f"looking for the pull request of {head}", run)
+
+    def find_pulls(self, head: str, state: str = "all") -> list[PullInfo]:
+        """Pull requests from branch ``head`` of this repository in ``state``, newest first."""
+
+        def run() -> list[PullInfo]:
+            pulls = self._repo.get_pulls(
+                state=state, head=f"{self.owner}:{head}", sort="created", direction="desc"
+            )
+            return [_pull_info(pull) for pull in pulls]
+
+        return self._call(f"looking for the pull requests of {head}", run)
+
+    def open_pulls(self) -> list[PullInfo]:
+        """Every open pull request of the repository."""
+        return self._call(
+            "listing the open pull requests",
+            lambda: [_pull_info(pull) for pull in self._repo.get_pulls(state="open")],
+        )
 
     def get_pull(self, number: int) -> PullInfo:
         """A pull request by number."""

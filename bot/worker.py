@@ -4,7 +4,8 @@ Any number of workers may run, on one machine (SQLite store) or several
 (Redis store). Each one:
 
 * on start, and then every half lease period, requeues jobs whose lease has
-  expired (their worker died) and removes worktrees no running job uses;
+  expired (their worker died) and removes worktrees no running job uses; and,
+  every ``RECONCILE_INTERVAL_SECONDS``, queues a reconcile job (``bot.reconcile``);
 * claims the oldest runnable job, renews its lease from a background thread
   while the handler runs, and records the outcome:
 
@@ -37,6 +38,8 @@ import threading
 import time
 from collections.abc import Callable
 
+from bot import data_status
+from bot.anthology.dataset import DataDirectoryError
 from bot.config import ConfigError, Settings
 from bot.github import GitHubClient, GitHubError, GitHubUnavailable, make_github
 from bot.handlers.base import (
@@ -49,7 +52,8 @@ from bot.handlers.base import (
 )
 from bot.jobs import Job, JobState, JobStore
 from bot.logs import log_context
-from bot.workspace import GitError, GitIdentity, Workspace
+from bot.reconcile import reconcile_due, reconcile_job_request
+from bot.workspace import GitError, GitIdentity, RepositoryUnavailable, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +163,9 @@ class Worker:
         running = [job.id for job in self.store.jobs(state="running")]
         workspace = Workspace(self.settings.state_dir, self.settings.clone_url, self.identity)
         workspace.clean_stale_worktrees(keep=running, older_than=60)
+        if reconcile_due(self.settings):
+            self.store.enqueue(reconcile_job_request(self.settings.anthology_repo))
+            log.info("queued the periodic reconciliation")
 
     @property
     def identity(self) -> GitIdentity:
@@ -189,7 +196,9 @@ class Worker:
             self.identity,
             token=client.git_token,
         )
-        return JobContext(job, self.settings, client.repo(job.repo), workspace, lease)
+        return JobContext(
+            job, self.settings, client.repo(job.repo), workspace, lease, self.store.enqueue
+        )
 
     def _execute(self, job: Job) -> None:
         log.info("job started", extra={"attempt": job.attempts, "events": job.events})
@@ -198,6 +207,13 @@ class Worker:
             handler = handler_for(job.kind)
         except UnknownJobKind as exc:
             self._finish(job, "failed", str(exc))
+            return
+        except Exception as exc:  # a handler module that does not import: a broken deployment
+            log.exception("could not load the job's handler")
+            wait = self.settings.job_backoff(job.attempts)
+            message = f"could not load the handler: {type(exc).__name__}"
+            if not self.store.retry_later(job.id, self.owner, self.store.clock() + wait, message):
+                log.warning("could not requeue the job: another worker holds it")
             return
         with LeaseKeeper(self.store, job.id, self.owner, self.settings.job_lease_seconds) as lease:
             context: JobContext | None = None
@@ -212,6 +228,9 @@ class Worker:
             except LeaseLost:
                 log.warning("lost the job's lease; leaving the job to its new worker")
                 return
+            except (RepositoryUnavailable, DataDirectoryError) as exc:
+                self._data_unavailable(job, exc)
+                return
             except (GitHubUnavailable, GitError) as exc:
                 self._transient(job, context, handler.report_failure, exc)
                 return
@@ -223,6 +242,8 @@ class Worker:
                 log.exception("job failed with an internal error")
                 self._fail(job, context, handler.report_failure, INTERNAL_ERROR_MESSAGE)
                 return
+            if context.workspace.fetched_at is not None:
+                self._data_available()
             lease_ok = True
             try:
                 lease.check()
@@ -265,6 +286,40 @@ class Worker:
         log.warning("job will run again in %.0f s: %s", wait, message)
         if not self.store.retry_later(job.id, self.owner, self.store.clock() + wait, message):
             log.warning("could not requeue the job: another worker holds it")
+
+    def _data_unavailable(self, job: Job, exc: RepositoryUnavailable | DataDirectoryError) -> None:
+        """The data repository cannot be used: the job waits for it, its attempt not counted.
+
+        No job can succeed meanwhile and none is at fault, so none fails for it:
+        the problem is recorded for ``/readyz`` (``bot.data_status``) and the job
+        runs again after a wait that grows with the outage, up to
+        ``JOB_RETRY_MAX_BACKOFF``.
+        """
+        problem = data_status.record_problem(self.settings.state_dir, str(exc))
+        wait = min(
+            self.settings.job_retry_max_backoff,
+            max(self.settings.job_retry_backoff, problem.down_for),
+        )
+        log.error(
+            "the data repository is unavailable; the job waits %.0f s: %s",
+            wait,
+            problem.detail,
+            extra={"data_unavailable_since": problem.since_iso},
+        )
+        message = f"waiting for the data repository: {problem.detail}"
+        if not self.store.retry_later(
+            job.id, self.owner, self.store.clock() + wait, message, count_attempt=False
+        ):
+            log.warning("could not requeue the job: another worker holds it")
+
+    def _data_available(self) -> None:
+        """A job fetched and used the data: clear a recorded data problem."""
+        cleared = data_status.clear_problem(self.settings.state_dir)
+        if cleared is not None:
+            log.info(
+                "the data repository is available again",
+                extra={"down_seconds": round(time.time() - cleared.since, 1)},
+            )
 
     def _fail(
         self, job: Job, context: JobContext | None, report: ReportFailure | None, message: str

@@ -63,6 +63,13 @@ class NothingToCommit(GitError):
     """The worktree has no changes to commit."""
 
 
+class RepositoryUnavailable(GitError):
+    """The data repository could not be cloned or fetched (unreachable, refusing, not a repo).
+
+    Nothing a job does can fix it: jobs wait for it to come back (``bot.worker``).
+    """
+
+
 @dataclass(frozen=True)
 class GitIdentity:
     """The name and email the bot commits as."""
@@ -278,7 +285,18 @@ class JobWorktree:
         )
         if result.returncode != 0:
             output = git.scrub(f"{result.stdout}\n{result.stderr}")
-            if "[rejected]" in output or "stale info" in output or "fetch first" in output:
+            # Refused by the client's lease check ([rejected], stale info, fetch first), or
+            # by the server's atomic ref update when the branch moved (or appeared) after
+            # the client looked: [remote rejected] ... cannot lock ref ...: "is at X but
+            # expected Y" or "reference already exists".
+            moved = (
+                "[rejected]",
+                "stale info",
+                "fetch first",
+                "but expected",
+                "reference already exists",
+            )
+            if any(sign in output for sign in moved):
                 raise LeaseRejected(
                     f"branch {self.branch} moved on the remote (expected "
                     f"{expected_remote_sha or 'no branch'}); not overwriting it"
@@ -323,6 +341,8 @@ class Workspace:
         self.partial = partial
         self._default_branch = default_branch
         self._git = _Git(remote_url, token, timeout)
+        self.fetched_at: float | None = None
+        """When this object last fetched from the remote successfully (None: not yet)."""
 
     # -- locking and the clone -------------------------------------------------
 
@@ -359,7 +379,13 @@ class Workspace:
             args = ["clone", "--quiet", "--no-checkout", "--no-tags"]
             if self.partial:
                 args.append("--filter=blob:none")
-            self._git.run(self.state_dir, *args, self.remote_url, str(partial_dir))
+            try:
+                self._git.run(self.state_dir, *args, self.remote_url, str(partial_dir))
+            except GitError as exc:
+                shutil.rmtree(partial_dir, ignore_errors=True)
+                raise RepositoryUnavailable(
+                    f"the data repository could not be cloned: {exc}"
+                ) from exc
             partial_dir.rename(self.clone_dir)
             log.info("cloned %s into %s", self.remote_url, self.clone_dir)
 
@@ -373,7 +399,15 @@ class Workspace:
         """Bring the remote-tracking branches up to date (pruning deleted ones)."""
         self.ensure_clone()
         with self._locked():
-            self._git.run(self.clone_dir, "fetch", "--quiet", "--prune", "--no-tags", "origin")
+            try:
+                self._git.run(
+                    self.clone_dir, "fetch", "--quiet", "--prune", "--no-tags", "origin"
+                )
+            except GitError as exc:
+                raise RepositoryUnavailable(
+                    f"the data repository could not be fetched: {exc}"
+                ) from exc
+        self.fetched_at = time.time()
 
     def default_branch(self) -> str:
         """The remote's default branch (or the configured one)."""
@@ -432,6 +466,37 @@ class Workspace:
         Non-empty means a person added to (or rewrote) the branch: do not force-push.
         """
         return [c for c in self.branch_commits(branch) if not c.made_by(self.identity)]
+
+    def merged_tree(self, base: str, head: str) -> str | None:
+        """The tree that merging ``head`` into ``base`` gives; None if they conflict.
+
+        No worktree is touched (``git merge-tree --write-tree``, git 2.38 or later).
+        The bot uses it to tell whether a pull request is still right after the
+        default branch moved: it is if merging it gives what replaying its
+        request on the new default branch gives.
+        """
+        for rev in (base, head):
+            if not _SHA.fullmatch(rev):
+                raise ValueError(f"not a full commit sha: {rev!r}")
+        result = self._git.run(
+            self.clone_dir, "merge-tree", "--write-tree", "--no-messages", base, head, check=False
+        )
+        if result.returncode == 1:
+            return None
+        if result.returncode != 0:
+            detail = self._git.scrub(result.stderr.strip())[-500:]
+            raise GitError(f"git merge-tree failed ({result.returncode}): {detail}")
+        return result.stdout.split()[0]
+
+    def messages(self, base: str, head: str) -> list[str]:
+        """The full messages of the commits in ``base..head``, oldest first."""
+        for rev in (base, head):
+            if not _SHA.fullmatch(rev):
+                raise ValueError(f"not a full commit sha: {rev!r}")
+        out = self._git.run(
+            self.clone_dir, "log", "--reverse", "--format=%B%x1e", f"{base}..{head}", "--"
+        ).stdout
+        return [record.strip() for record in out.split("\x1e") if record.strip()]
 
     # -- worktrees -------------------------------------------------------------
 

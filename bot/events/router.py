@@ -49,7 +49,12 @@ TriageResult = JobRequest | Iterable[JobRequest] | None
 Triage = Callable[[Payload, EventContext], TriageResult]
 
 #: Modules registering triage functions on the default router. A feature adds its module here.
-EVENT_MODULES: tuple[str, ...] = ("bot.events.issues",)
+EVENT_MODULES: tuple[str, ...] = (
+    "bot.events.issues",
+    "bot.events.comments",
+    "bot.events.pulls",
+    "bot.events.push",
+)
 
 
 def sender_login(payload: Payload) -> str:
@@ -114,7 +119,10 @@ class Router:
         if is_own_event(payload, context.bot_login):
             return []
         out: list[JobRequest] = []
-        for function in self._routes.get((event, action), []) + self._routes.get((event, None), []):
+        functions = list(self._routes.get((event, action), []))
+        if action is not None:  # an event without an action (push) has only the None routes
+            functions += self._routes.get((event, None), [])
+        for function in functions:
             result = function(payload, context)
             if result is None:
                 continue

@@ -30,10 +30,15 @@ from typing import Literal, Protocol
 
 from bot.config import Settings
 from bot.github import GitHubRepo
-from bot.jobs import Job
+from bot.jobs import Job, JobRequest
 from bot.workspace import Workspace
 
-HANDLER_MODULES: tuple[str, ...] = ("bot.handlers.issue_job",)
+HANDLER_MODULES: tuple[str, ...] = (
+    "bot.handlers.issue_job",
+    "bot.handlers.batch_job",
+    "bot.handlers.upstream_job",
+    "bot.handlers.reconcile_job",
+)
 
 
 class JobFailed(Exception):
@@ -57,15 +62,28 @@ class Outcome:
     reason: str
 
 
+Enqueue = Callable[[JobRequest], tuple[str, bool]]
+
+
 @dataclass
 class JobContext:
-    """A running job and the means to work on it."""
+    """A running job and the means to work on it.
+
+    ``enqueue`` queues follow-up jobs (a batch to rebuild, issues to update),
+    coalesced like webhook jobs; None where the runner offers no job store.
+    """
 
     job: Job
     settings: Settings
     repo: GitHubRepo
     workspace: Workspace
     lease: Lease
+    enqueue: Enqueue | None = None
+
+    def follow_up(self, request: JobRequest) -> None:
+        """Queue a follow-up job, if the runner can (see ``enqueue``)."""
+        if self.enqueue is not None:
+            self.enqueue(request)
 
 
 Run = Callable[[JobContext], Outcome]

@@ -81,3 +81,26 @@ class PayloadBuilder:
         )
         payload.update(extra)
         return payload
+
+    def push(self, branch: str, before: str, after: str, sender: str) -> dict[str, Any]:
+        """A ``push`` event: ``branch`` moved from ``before`` to ``after`` (no ``action``)."""
+        payload = self._envelope("", sender)
+        del payload["action"]
+        payload.update(
+            {
+                "ref": f"refs/heads/{branch}",
+                "before": before,
+                "after": after,
+                "created": False,
+                "deleted": False,
+                "forced": False,
+                "base_ref": None,
+                "compare": f"{self.shapes.repo_html}/compare/{before[:12]}...{after[:12]}",
+                "commits": [],
+                "head_commit": {"id": after},
+                "pusher": {"name": sender, "email": None},
+            }
+        )
+        payload["repository"]["master_branch"] = self.store.default_branch()
+        return payload
+

@@ -408,6 +408,22 @@ class GitHubStandIn:
             self.store.set_state(issue, "closed")
             return self.payloads.pull_request("closed", issue, user)
 
+    def push_commit(
+        self,
+        files: dict[str, str | bytes | None],
+        message: str,
+        user: str = "maintainer",
+        branch: str | None = None,
+    ) -> dict[str, Any]:
+        """Commit ``files`` to ``branch`` (default: the default branch) as ``user`` would;
+        returns the ``push`` payload."""
+        with self.store.lock:
+            target = branch or self.store.default_branch()
+            before = self.store.branch_sha(target) or "0" * 40
+            author = (user, f"{user}@users.noreply.example.org")
+            after = githttp.commit_to_branch(self.bare_repo, target, files, message, author=author)
+            return self.payloads.push(target, before, after, user)
+
     def deliver(
         self,
         url: str,
