@@ -135,6 +135,7 @@ PROBLEM_CODES: dict[str, str] = {
     "not_confirmed": "the confirmation box is not ticked",
     "unsupported": "a request this bot does not carry out (staff do)",
     "keep_list": "only the papers that stay on a verified page were listed",
+    "too_many_papers": "more papers than one request may move",
 }
 
 ASSIGN_EXISTING = "existing"
@@ -148,6 +149,10 @@ NEAR_EXACT_TITLE = 0.9
 MAX_BODY_CHARS = 200_000
 #: No reference is longer than this; longer lines of a paper list are cut.
 MAX_LINE_CHARS = 4_000
+MAX_PAPER_REFS = 200
+"""Papers one request may list (the planner's limit too): more is refused at once."""
+MAX_PAPER_PROBLEMS = 20
+"""Problems about single papers spelled out; the others are summed up in one more."""
 
 ANTHOLOGY_HOST = "https://aclanthology.org"
 
@@ -931,35 +936,77 @@ def resolve_papers(
     With a lookup, unknown ids and papers that are not on the source page become
     problems; papers already on the target page are dropped with a note.
     """
+    refs = list(dict.fromkeys(refs))
+    if len(refs) > MAX_PAPER_REFS:
+        out.add(
+            ctx.field_id,
+            "too_many_papers",
+            f"{len(refs)} papers are listed; one request can move at most {MAX_PAPER_REFS}. "
+            "Please split them over several issues.",
+        )
+        return []
     papers: list[str] = []
+    reading = _Collector()
     for ref in refs:
-        for paper in _resolve_ref(ref, lookup, ctx, out):
+        for paper in _resolve_ref(ref, lookup, ctx, reading):
             if paper not in papers:
                 papers.append(paper)
+    for text in reading.resolved:
+        out.note(text)
+    for problem in reading.problems[:MAX_PAPER_PROBLEMS]:
+        out.add(problem.field, problem.code, problem.message)
+    unread = reading.problems[MAX_PAPER_PROBLEMS:]
+    if unread:
+        out.add(
+            ctx.field_id,
+            unread[0].code,
+            f"{len(unread)} more lines of the list could not be matched to a paper either. "
+            "Please give each paper's link or Anthology ID.",
+        )
     if lookup is None:
         return papers
     checked: list[str] = []
+    wrong: list[tuple[str, str]] = []  # (paper, problem code), in the order listed
     for paper in papers:
         if lookup.paper_title(paper) is None:
-            out.add(
-                ctx.field_id,
-                "unknown_paper",
-                f"There is no paper {paper} in the Anthology. Please check the link or id.",
-            )
+            wrong.append((paper, "unknown_paper"))
         elif ctx.source_papers is not None and paper not in ctx.source_papers:
             if ctx.target_papers is not None and paper in ctx.target_papers:
                 out.note(f"{paper} is already on the target page; it is left as it is.")
             else:
-                out.add(
-                    ctx.field_id,
-                    "not_on_page",
-                    f"The paper {ANTHOLOGY_HOST}/{paper}/ is not on the author page "
-                    f"{page_url(ctx.source or '')} now. Please list only papers from that "
-                    "page, or tell us which page it is on.",
-                )
+                wrong.append((paper, "not_on_page"))
         else:
             checked.append(paper)
+    _paper_problems(wrong, ctx, out)
     return checked
+
+
+def _paper_problems(wrong: list[tuple[str, str]], ctx: _PaperContext, out: _Collector) -> None:
+    """One problem per unknown or misplaced paper, the first few of them; then a summary."""
+    for paper, code in wrong[:MAX_PAPER_PROBLEMS]:
+        if code == "unknown_paper":
+            out.add(
+                ctx.field_id,
+                code,
+                f"There is no paper {paper} in the Anthology. Please check the link or id.",
+            )
+        else:
+            out.add(
+                ctx.field_id,
+                code,
+                f"The paper {ANTHOLOGY_HOST}/{paper}/ is not on the author page "
+                f"{page_url(ctx.source or '')} now. Please list only papers from that "
+                "page, or tell us which page it is on.",
+            )
+    rest = wrong[MAX_PAPER_PROBLEMS:]
+    if rest:
+        codes = {code for _, code in rest}
+        out.add(
+            ctx.field_id,
+            "unknown_paper" if "unknown_paper" in codes else "not_on_page",
+            f"{len(rest)} more papers are not in the Anthology or not on the author page "
+            f"{page_url(ctx.source or '')}: {', '.join(paper for paper, _ in rest)}.",
+        )
 
 
 def _page_papers(page: str | None, lookup: DataLookup | None) -> list[str] | None:

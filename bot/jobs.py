@@ -238,11 +238,21 @@ class JobStore(ABC):
         """End a running job as ``done``, ``waiting`` or ``failed``; False if not the holder."""
 
     @abstractmethod
-    def retry_later(self, job_id: str, owner: str, not_before: float, error: str) -> bool:
+    def retry_later(
+        self,
+        job_id: str,
+        owner: str,
+        not_before: float,
+        error: str,
+        *,
+        count_attempt: bool = True,
+    ) -> bool:
         """Put a running job back in the queue, runnable from ``not_before``.
 
         If a newer job for the same issue is queued already, that job covers this
         one: this one ends as ``done`` (superseded). False if not the holder.
+        With ``count_attempt`` False the run does not count among the job's
+        ``attempts`` (it could not even start: the data repository is unavailable).
         """
 
     @abstractmethod

@@ -176,10 +176,11 @@ save(job)
 return 1
 """
 
-# ARGV: prefix, now, job id, owner, not before, error, superseded prefix.
+# ARGV: prefix, now, job id, owner, not before, error, superseded prefix, count ("1"|"0").
 _RETRY_LATER = """
 local job = load(ARGV[3])
 if not held(job, ARGV[4]) then return 0 end
+if ARGV[8] == '0' and job.attempts > 0 then job.attempts = job.attempts - 1 end
 requeue(job, tonumber(ARGV[5]), ARGV[6], ARGV[7])
 return 1
 """
@@ -284,8 +285,23 @@ class RedisJobStore(JobStore):
             raise ValueError(f"not a final state: {state}")
         return bool(self._finish(args=self._args(job_id, owner, state, reason, error or "")))
 
-    def retry_later(self, job_id: str, owner: str, not_before: float, error: str) -> bool:
-        args = self._args(job_id, owner, repr(round(not_before, 3)), error, superseded_reason(""))
+    def retry_later(
+        self,
+        job_id: str,
+        owner: str,
+        not_before: float,
+        error: str,
+        *,
+        count_attempt: bool = True,
+    ) -> bool:
+        args = self._args(
+            job_id,
+            owner,
+            repr(round(not_before, 3)),
+            error,
+            superseded_reason(""),
+            "1" if count_attempt else "0",
+        )
         return bool(self._retry_later(args=args))
 
     def requeue_expired(self) -> list[str]:

@@ -15,6 +15,7 @@ coalescing rule part of the schema. Each thread gets its own connection
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -98,11 +99,19 @@ class SqliteJobStore(JobStore):
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
+        self._pid = os.getpid()
         self._db().executescript(_SCHEMA)
 
     # -- connections and transactions ------------------------------------------------
 
     def _db(self) -> sqlite3.Connection:
+        if self._pid != os.getpid():
+            # A forked child (gunicorn --preload) must not use its parent's connections:
+            # SQLite's locks belong to the process. Leave them alone and open new ones.
+            self._pid = os.getpid()
+            self._local = threading.local()
+            self._connections = []
+            self._connections_lock = threading.Lock()
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None:
             db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
@@ -242,7 +251,15 @@ class SqliteJobStore(JobStore):
             ).rowcount
         return changed == 1
 
-    def retry_later(self, job_id: str, owner: str, not_before: float, error: str) -> bool:
+    def retry_later(
+        self,
+        job_id: str,
+        owner: str,
+        not_before: float,
+        error: str,
+        *,
+        count_attempt: bool = True,
+    ) -> bool:
         now = self.clock()
         with self._transaction() as db:
             row = db.execute(
@@ -252,6 +269,10 @@ class SqliteJobStore(JobStore):
             ).fetchone()
             if row is None:
                 return False
+            if not count_attempt:
+                db.execute(
+                    "UPDATE jobs SET attempts = MAX(0, attempts - 1) WHERE id = ?", (job_id,)
+                )
             self._requeue(db, job_id, row["coalesce_key"], now, not_before, error)
         return True
 

@@ -10,6 +10,11 @@
        in one transaction of the job store. A repeated id is answered 200 and
        ignored; an irrelevant event 200; queued work 202.
 
+    Every refusal is a JSON ``{"error": ...}`` saying why: 400 for a body that
+    is not a JSON object or a payload the triage cannot read (logged with its
+    traceback, not recorded, so it can be redelivered), 413 above 25 MB, 503
+    when the job store cannot be reached.
+
     GitHub wants an answer within 10 seconds; this takes milliseconds.
 
 ``GET /healthz``
@@ -17,8 +22,10 @@
 
 ``GET /readyz``
     The process can do its job: the job store answers, the state directory is
-    writable, the data clone (if one exists there) is a git repository and the
-    demo data (if configured) is open. 503 with the failing checks otherwise.
+    writable, the data clone (if one exists there) is a git repository, the
+    workers sharing the state directory have no data repository problem on
+    record (``bot.data_status``: unreachable, or its data broken) and the demo
+    data (if configured) is open. 503 with the failing checks otherwise.
 
 ``GET /demo/author/<page>``
     The demo author pages with the "Fixing paper assignments" dialog
@@ -44,6 +51,7 @@ from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from bot.config import ConfigError, Settings
+from bot.data_status import read_problem
 from bot.events.router import EventContext, Router, default_router
 from bot.jobs import JobStore, open_store
 from bot.logs import configure_logging, log_context
@@ -55,6 +63,7 @@ MAX_PAYLOAD_BYTES = 25 * 1024 * 1024
 """GitHub caps webhook payloads at 25 MB."""
 
 MAX_DELIVERY_ID_LENGTH = 100
+MAX_EVENT_LENGTH = 100
 DEMO_PAGES_MODULE = "bot.demo_pages"
 
 
@@ -90,16 +99,23 @@ def create_app(
             return jsonify(error="missing or invalid signature"), 401
         if not delivery or not event:
             return jsonify(error="X-GitHub-Delivery and X-GitHub-Event are required"), 400
+        if len(event) > MAX_EVENT_LENGTH:
+            return jsonify(error="X-GitHub-Event is not the name of a GitHub event"), 400
         with log_context(delivery=delivery, event=event):
             if event == "ping":
                 return jsonify(status="pong"), 200
             try:
                 payload = json.loads(body)
-            except (ValueError, UnicodeDecodeError):
+            except (ValueError, UnicodeDecodeError, RecursionError):
                 return jsonify(error="the body is not JSON"), 400
             if not isinstance(payload, dict):
                 return jsonify(error="the body is not a JSON object"), 400
             return _accept(store, router, context, delivery, event, payload)
+
+    @app.errorhandler(413)
+    def too_large(_: Exception) -> ResponseReturnValue:
+        limit = MAX_PAYLOAD_BYTES // (1024 * 1024)
+        return jsonify(error=f"the body is larger than GitHub's limit of {limit} MB"), 413
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:
@@ -127,7 +143,11 @@ def _accept(
     action = payload.get("action") if isinstance(payload.get("action"), str) else None
     issue = payload.get("issue") if isinstance(payload.get("issue"), dict) else {}
     with log_context(action=action, issue=issue.get("number")):
-        requests = router.dispatch(event, payload, context)
+        try:
+            requests = router.dispatch(event, payload, context)
+        except Exception:  # a payload out of shape (or a triage bug): not recorded, redeliverable
+            log.exception("could not triage the delivery; it was not recorded")
+            return jsonify(error="the payload does not have the shape of this GitHub event"), 400
         try:
             accepted = store.accept(delivery, event, action, requests)
         except Exception:
@@ -163,6 +183,9 @@ def readiness_checks(
     if clone.exists():
         valid = (clone / ".git" / "HEAD").is_file()
         checks["data_clone"] = (valid, "a git clone" if valid else "not a git clone")
+    problem = read_problem(state)
+    if problem is not None:
+        checks["data_repository"] = (False, problem.describe())
     if settings.demo_data_dir is not None:
         has_data = app.config.get("ANTHOLOGY_DATA") is not None
         checks["demo_data"] = (has_data, "open" if has_data else "could not be opened")

@@ -17,6 +17,12 @@ Any number of workers may run, on one machine (SQLite store) or several
                                         (``JOB_RETRY_BACKOFF`` doubling, or what
                                         GitHub asked); ``failed`` after
                                         ``JOB_MAX_ATTEMPTS`` runs
+  raises RepositoryUnavailable,         ``queued`` again, the run not counted among
+  DataDirectoryError (the data          the attempts, after a wait that grows with
+  repository cannot be cloned or        the outage (up to ``JOB_RETRY_MAX_BACKOFF``);
+  fetched, or its data do not parse)    never ``failed`` for it. Recorded for
+                                        ``/readyz`` (``bot.data_status``) until a
+                                        job uses the data again
   raises JobFailed, GitHubError, ...    ``failed``
   ====================================  ===========================================
 

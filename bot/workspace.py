@@ -400,9 +400,7 @@ class Workspace:
         self.ensure_clone()
         with self._locked():
             try:
-                self._git.run(
-                    self.clone_dir, "fetch", "--quiet", "--prune", "--no-tags", "origin"
-                )
+                self._git.run(self.clone_dir, "fetch", "--quiet", "--prune", "--no-tags", "origin")
             except GitError as exc:
                 raise RepositoryUnavailable(
                     f"the data repository could not be fetched: {exc}"

@@ -186,6 +186,20 @@ def test_retry_later_waits_for_not_before(store: JobStore, clock: FakeClock) -> 
     assert again is not None and again.id == job_id and again.attempts == 2
 
 
+def test_a_run_that_could_not_start_is_not_counted(store: JobStore, clock: FakeClock) -> None:
+    job_id = store.accept("d-1", "issues", "opened", [issue(1)]).job_ids[0]
+    for _ in range(3):
+        claimed = store.claim("w1", LEASE)
+        assert claimed is not None and claimed.attempts == 1
+        assert store.retry_later(
+            job_id, "w1", clock.now + 5, "data repository unavailable", count_attempt=False
+        )
+        job = store.get(job_id)
+        assert job is not None and job.state == "queued" and job.attempts == 0
+        assert job.last_error == "data repository unavailable"
+        clock.advance(5)
+
+
 def test_enqueue_without_delivery(store: JobStore) -> None:
     job_id, coalesced = store.enqueue(issue(5))
     assert not coalesced

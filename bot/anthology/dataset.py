@@ -20,7 +20,10 @@ PEOPLE_FILE = Path("json/people.json")
 
 
 class DataDirectoryError(Exception):
-    """The data directory is missing or not an Anthology data directory."""
+    """The data directory is missing, not an Anthology data directory, or broken.
+
+    Broken: ``people.json`` or an XML file that cannot be parsed.
+    """
 
 
 class AnthologyData:
@@ -33,8 +36,15 @@ class AnthologyData:
                 f"{self.data_dir} is not an Anthology data directory "
                 "(expected xml/ and json/people.json inside)"
             )
-        self.index = NameIndex.open(self.data_dir, index_path)
-        self.people = self._load_people()
+        try:
+            self.index = NameIndex.open(self.data_dir, index_path)
+        except SyntaxError as exc:  # lxml's XMLSyntaxError: a broken XML file
+            raise DataDirectoryError(f"an XML file of the data could not be read: {exc}") from exc
+        try:
+            self.people = self._load_people()
+        except (ValueError, UnicodeDecodeError) as exc:  # broken JSON, or entries out of shape
+            self.index.close()
+            raise DataDirectoryError(f"json/people.json could not be read: {exc}") from exc
 
     def _load_people(self) -> People:
         raw = (self.data_dir / PEOPLE_FILE).read_bytes()
