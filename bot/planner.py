@@ -33,9 +33,8 @@ from bot.anthology.pages import (
 )
 from bot.anthology.people import OrcidError, People, Person, is_valid_person_id, normalize_orcid
 from bot.anthology.xmlfile import SlotRef
-from bot.request import Problem, Request
+from bot.request import MAX_PAPERS, Problem, Request
 
-MAX_PAPERS = 200
 NO_PERSON_ID = "__NO_PERSON_ID__"
 
 ChangeKind = Literal["new_person", "add_name", "disable_name_matching"]

@@ -24,6 +24,9 @@ from bot.anthology.names import Name
 TargetKind = Literal["existing", "new", "unverified"]
 TARGET_KINDS: tuple[TargetKind, ...] = ("existing", "new", "unverified")
 
+MAX_PAPERS = 200
+"""Papers one request may move: the parser and the planner refuse more at once."""
+
 
 @dataclass(frozen=True)
 class Problem:
