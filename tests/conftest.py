@@ -34,6 +34,8 @@ from tests.seed_case import add_seed_case
 if TYPE_CHECKING:
     from acl_anthology import Anthology
 
+    from tests.service_harness import Service
+
 FULL_DATA_FIXTURES = frozenset(
     {
         "full_data_tarball",
@@ -140,3 +142,23 @@ def oracle(full_data_seeded_dir: Path) -> Anthology:
         warnings.simplefilter("ignore", NameSpecResolutionWarning)
         anthology.people.load()
     return anthology
+
+
+# --- the running service (end-to-end tests) ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def service_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A bare data repository of the sample, built once per module; services copy it."""
+    from tests.service_harness import build_template_repository
+
+    return build_template_repository(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture
+def service(service_template: Path, tmp_path: Path) -> Iterator[Service]:
+    """The GitHub stand-in and the bot's web app, with default settings (see service_harness)."""
+    from tests.service_harness import running_service
+
+    with running_service(service_template, tmp_path) as running:
+        yield running

@@ -28,7 +28,7 @@ from bot.reconcile import STAMP_FILE
 from bot.worker import Worker
 from tests.github_standin import commit_to_branch
 from tests.github_standin.state import Comment, Issue
-from tests.service_harness import REPO_ROOT, Service, build_template_repository, running_service
+from tests.service_harness import REPO_ROOT, Service, running_service
 
 LABELS = ["correction", "author-page", "meta:move"]
 MAINTAINER = "maria-maintainer"
@@ -47,21 +47,16 @@ RIVAL = dict(SEED_ANSWERS, papers="2025.acl-long.5", orcid="0000-0002-1694-233X"
 """A request for one of the seed's author slots, for another person: a conflict."""
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_template_repository(tmp_path_factory.mktemp("template"))
-
-
 @pytest.fixture
-def service(template: Path, tmp_path: Path) -> Iterator[Service]:
-    with running_service(template, tmp_path) as running:
+def service(service_template: Path, tmp_path: Path) -> Iterator[Service]:
+    with running_service(service_template, tmp_path) as running:
         running.standin.set_permission(MAINTAINER, "triage")
         yield running
 
 
 @pytest.fixture
-def approval_service(template: Path, tmp_path: Path) -> Iterator[Service]:
-    with running_service(template, tmp_path, APPROVAL_MODE="label") as running:
+def approval_service(service_template: Path, tmp_path: Path) -> Iterator[Service]:
+    with running_service(service_template, tmp_path, APPROVAL_MODE="label") as running:
         running.standin.set_permission(MAINTAINER, "triage")
         yield running
 
@@ -272,9 +267,11 @@ def test_cancel_closes_and_deletes_until_apply_starts_afresh(service: Service) -
 # -- pull requests merged or closed ------------------------------------------------------
 
 
-def test_merged_and_closed_pull_requests_are_reported_once(template: Path, tmp_path: Path) -> None:
+def test_merged_and_closed_pull_requests_are_reported_once(
+    service_template: Path, tmp_path: Path
+) -> None:
     message = "Live after the next site build (configured text)."
-    with running_service(template, tmp_path, MERGED_MESSAGE=message) as service:
+    with running_service(service_template, tmp_path, MERGED_MESSAGE=message) as service:
         standin = service.standin
         standin.set_permission(MAINTAINER, "triage")
         merged = file_issue(service)

@@ -12,7 +12,6 @@ import json
 import re
 import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,21 +25,10 @@ from bot.handlers.issue_job import branch_for_issue
 from bot.planner import Plan
 from bot.request import Request, Target
 from tests.redis_server import redis_server
-from tests.service_harness import SAMPLE_DATA, Service, build_template_repository, running_service
+from tests.service_harness import SAMPLE_DATA, Service, running_service
 
 ISSUE_LABELS = ["correction", "author-page", "meta:move"]
 SEED_PAPERS = ("2025.acl-long.5", "2025.acl-long.12", "2023.findings-emnlp.3")
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_template_repository(tmp_path_factory.mktemp("template"))
-
-
-@pytest.fixture
-def service(template: Path, tmp_path: Path) -> Iterator[Service]:
-    with running_service(template, tmp_path) as running:
-        yield running
 
 
 @pytest.fixture(scope="module")
@@ -178,12 +166,12 @@ def test_filed_issue_becomes_one_pull_request(service: Service, expected_plan: P
 
 
 def test_the_redis_queue_gives_the_same_result(
-    template: Path, tmp_path: Path, expected_plan: Plan
+    service_template: Path, tmp_path: Path, expected_plan: Plan
 ) -> None:
     (tmp_path / "redis").mkdir()
     with (
         redis_server(tmp_path / "redis") as url,
-        running_service(template, tmp_path / "service", QUEUE_URL=url) as service,
+        running_service(service_template, tmp_path / "service", QUEUE_URL=url) as service,
     ):
         number, payload = file_seed_issue(service)
         assert service.deliver("issues", payload, delivery_id="r-1").status_code == 202
@@ -314,9 +302,9 @@ def test_webhook_is_answered_at_once_while_the_worker_works(service: Service) ->
 
 @pytest.mark.parametrize("fault", ["commit", "push", "pull_request"])
 def test_worker_killed_mid_job_loses_and_duplicates_nothing(
-    template: Path, tmp_path: Path, fault: str, expected_plan: Plan
+    service_template: Path, tmp_path: Path, fault: str, expected_plan: Plan
 ) -> None:
-    with running_service(template, tmp_path, JOB_LEASE_SECONDS="1.5") as service:
+    with running_service(service_template, tmp_path, JOB_LEASE_SECONDS="1.5") as service:
         number, payload = file_seed_issue(service)
         assert service.deliver("issues", payload).status_code == 202
         status = service.run_worker(BOT_FAULT_AFTER=fault)

@@ -40,7 +40,7 @@ from bot.form_body import render_form_body
 from bot.handlers.issue_job import branch_for_issue
 from bot.jobs import FINAL_STATES, Job
 from tests.github_standin import commit_to_branch
-from tests.service_harness import Service, build_template_repository, running_service
+from tests.service_harness import Service, running_service
 
 ISSUE_LABELS = ["correction", "author-page", "meta:move"]
 ISSUE_PATH = r"/repos/acl-org/acl-anthology/issues/\d+"
@@ -59,14 +59,9 @@ FAST = {
 GITHUB_TRIES = 3 * 2
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_template_repository(tmp_path_factory.mktemp("template"))
-
-
 @pytest.fixture
-def service(template: Path, tmp_path: Path) -> Iterator[Service]:
-    with running_service(template, tmp_path, **FAST) as running:
+def service(service_template: Path, tmp_path: Path) -> Iterator[Service]:
+    with running_service(service_template, tmp_path, **FAST) as running:
         yield running
 
 

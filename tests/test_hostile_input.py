@@ -33,7 +33,7 @@ from bot.form_body import render_form_body
 from bot.handlers.issue_job import branch_for_issue
 from tests.fuzz_targets import check_markdown
 from tests.github_standin.webhooks import sign
-from tests.service_harness import Service, build_template_repository, running_service
+from tests.service_harness import Service
 
 BOT = Path(__file__).resolve().parent.parent / "bot"
 REPO = "acl-org/acl-anthology"
@@ -42,17 +42,6 @@ HOSTILE_NOTES = (
     "@everyone look: <script>alert(1)</script> [click](javascript:alert(1)) "
     "![x](https://evil.example/p.png) <!-- --> | a | b | ${{ secrets.GITHUB_TOKEN }}"
 )
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_template_repository(tmp_path_factory.mktemp("template"))
-
-
-@pytest.fixture
-def service(template: Path, tmp_path: Path) -> Iterator[Service]:
-    with running_service(template, tmp_path) as running:
-        yield running
 
 
 def file_issue(service: Service, **answers: str) -> int:

@@ -15,19 +15,14 @@ from bot.handlers.issue_job import branch_for_issue
 from bot.jobs import JobRequest, open_store
 from bot.worker import Worker
 from tests.github_standin import commit_to_branch
-from tests.service_harness import Service, build_template_repository, running_service
+from tests.service_harness import Service, running_service
 
 LABELS = ["correction", "author-page", "meta:move"]
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_template_repository(tmp_path_factory.mktemp("template"))
-
-
 @pytest.fixture
-def service(template: Path, tmp_path: Path) -> Iterator[Service]:
-    with running_service(template, tmp_path, JOB_MAX_ATTEMPTS="2") as running:
+def service(service_template: Path, tmp_path: Path) -> Iterator[Service]:
+    with running_service(service_template, tmp_path, JOB_MAX_ATTEMPTS="2") as running:
         yield running
 
 

@@ -15,7 +15,7 @@ comments on issues that are not the bot's, and (by the router) the bot's own.
 from __future__ import annotations
 
 from bot.commands import parse_commands
-from bot.events.issues import ISSUE_JOB, _is_bot_issue
+from bot.events.issues import ISSUE_JOB, is_bot_issue_payload
 from bot.events.router import EventContext, Payload, installation_of, router, sender_login
 from bot.jobs import JobRequest
 
@@ -31,7 +31,7 @@ def comment_created(payload: Payload, context: EventContext) -> JobRequest | Non
         return None
     if not parse_commands(str(comment.get("body") or ""), context.bot_login):
         return None
-    if not _is_bot_issue(issue):
+    if not is_bot_issue_payload(issue):
         return None
     return JobRequest.for_issue(
         ISSUE_JOB,

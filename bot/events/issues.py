@@ -36,7 +36,8 @@ def _labels(issue: Payload) -> list[str]:
     return [str(lb.get("name", "")) for lb in labels if isinstance(lb, dict)]
 
 
-def _is_bot_issue(issue: Payload) -> bool:
+def is_bot_issue_payload(issue: Payload) -> bool:
+    """Whether an issue in a webhook payload is one the bot handles (see ``forms.is_bot_issue``)."""
     from bot.forms import is_bot_issue
 
     try:
@@ -52,7 +53,7 @@ def _issue_job(payload: Payload, context: EventContext) -> JobRequest | None:
     issue = payload.get("issue")
     if not isinstance(issue, dict) or not isinstance(issue.get("number"), int):
         return None
-    if "pull_request" in issue or not _is_bot_issue(issue):
+    if "pull_request" in issue or not is_bot_issue_payload(issue):
         return None
     return JobRequest.for_issue(
         ISSUE_JOB,
