@@ -112,7 +112,7 @@ def compare_with_library(original: Path, ours: Path, theirs: Path) -> str:
 
 def fifty_paper_request(data_dir: Path, index: Path) -> dict:
     """An unverified page with at least 50 papers: 50 of them move to a new person."""
-    from bot.anthology.dataset import AnthologyData
+    from bot.engine.dataset import AnthologyData
 
     data = AnthologyData(data_dir, index)
     rows = data.index.db.execute(

@@ -8,7 +8,7 @@ Run::
 
 What it does, all on 127.0.0.1 and stopping by itself:
 
-1. starts ``gunicorn 'bot.web:create_app_from_env()'`` (sync workers) with a
+1. starts ``gunicorn 'bot.web.app:create_app_from_env()'`` (sync workers) with a
    fresh ``BOT_STATE_DIR`` in a temporary directory, and the job store in it
    (SQLite) or in a throwaway ``redis-server`` (``--redis``). No bot worker
    runs: what is measured is the acknowledgement alone (verify the signature,
@@ -64,9 +64,9 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bot.demo import SEED_ANSWERS  # noqa: E402
-from bot.form_body import render_form_body  # noqa: E402
-from bot.jobs import JobStore, open_store  # noqa: E402
+from bot.forms.body import render_form_body  # noqa: E402
+from bot.queue.jobs import JobStore, open_store  # noqa: E402
+from demo.run import SEED_ANSWERS  # noqa: E402
 from tests.github_standin import GitHubStandIn, build_delivery  # noqa: E402
 
 SECRET = "load-test-webhook-secret"
@@ -223,7 +223,7 @@ def _free_port() -> int:
 
 @contextmanager
 def gunicorn(env: dict[str, str], workers: int, log_path: Path, access_path: Path) -> Iterator[str]:
-    """``gunicorn 'bot.web:create_app_from_env()'`` on a free 127.0.0.1 port; yields its URL.
+    """``gunicorn 'bot.web.app:create_app_from_env()'`` on a free 127.0.0.1 port; yields its URL.
 
     Its access log (``access_path``) has, per request, the microseconds gunicorn
     spent on it (from reading the request to sending the answer), the status
@@ -241,7 +241,7 @@ def gunicorn(env: dict[str, str], workers: int, log_path: Path, access_path: Pat
         "--no-control-socket",  # gunicorn 23+: else a socket in ~/.gunicorn, shared by all
         "--access-logfile", str(access_path),
         "--access-logformat", "%(D)s %(s)s %(U)s",
-        "bot.web:create_app_from_env()",
+        "bot.web.app:create_app_from_env()",
     ]  # fmt: skip
     with open(log_path, "ab") as log:
         process = subprocess.Popen(argv, cwd=REPO, env=env, stdout=log, stderr=log)
@@ -359,8 +359,8 @@ def send_all(
 
 def _count_deliveries(store: JobStore) -> int:
     """How many deliveries the store holds (straight from its table or keys)."""
-    from bot.store_redis import RedisJobStore
-    from bot.store_sqlite import SqliteJobStore
+    from bot.queue.redis_store import RedisJobStore
+    from bot.queue.sqlite_store import SqliteJobStore
 
     if isinstance(store, SqliteJobStore):
         return int(store._db().execute("SELECT COUNT(*) FROM deliveries").fetchone()[0])

@@ -56,14 +56,14 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bot.anthology.dataset import AnthologyData  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.demo import WebServer, build_data_repository  # noqa: E402
-from bot.form_body import render_form_body  # noqa: E402
+from bot.engine.dataset import AnthologyData  # noqa: E402
+from bot.engine.planner import Plan, World  # noqa: E402
 from bot.forms import parse_issue  # noqa: E402
-from bot.handlers.issue_job import branch_for_issue  # noqa: E402
-from bot.jobs import FINAL_STATES, Job, open_store  # noqa: E402
-from bot.planner import Plan, World  # noqa: E402
+from bot.forms.body import render_form_body  # noqa: E402
+from bot.queue.jobs import FINAL_STATES, Job, open_store  # noqa: E402
+from bot.worker.jobs.issue import branch_for_issue  # noqa: E402
+from demo.run import WebServer, build_data_repository  # noqa: E402
 from tests.github_standin import GitHubStandIn, build_delivery  # noqa: E402
 from tests.redis_server import REDIS_SERVER, redis_server  # noqa: E402
 from tests.service_harness import REPO as ANTHOLOGY_REPO  # noqa: E402

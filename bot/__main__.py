@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot plan|apply|parse|serve|worker|reconcile|demo``.
+"""Command line: ``python -m bot plan|apply|parse|serve|worker|reconcile``.
 
 Each command delegates to the module that owns the work; this file only reads
 arguments and prints. Exit status 0 means success, 2 a request with problems
@@ -17,7 +17,7 @@ EXIT_PROBLEMS = 2
 
 def _load_request(path: Path, data):  # noqa: ANN001 - AnthologyData, imported lazily
     """A request from a JSON file, or from an issue body file (parsed with the data)."""
-    from bot.request import RequestFormatError, request_from_text
+    from bot.engine.request import RequestFormatError, request_from_text
 
     text = path.read_text(encoding="utf-8")
     if text.lstrip().startswith("{"):
@@ -38,8 +38,8 @@ def _print_problems(problems: list[tuple[str, str]]) -> int:
 
 
 def cmd_plan(args: argparse.Namespace, apply: bool = False) -> int:
-    from bot.anthology.dataset import AnthologyData, DataDirectoryError
-    from bot.render import render_plan_text
+    from bot.engine.dataset import AnthologyData, DataDirectoryError
+    from bot.text.render import render_plan_text
 
     try:
         data = AnthologyData(Path(args.data), Path(args.index) if args.index else None)
@@ -49,8 +49,12 @@ def cmd_plan(args: argparse.Namespace, apply: bool = False) -> int:
     request, problems = _load_request(Path(args.request), data)
     if request is None or problems:
         if args.json:
-            print(json.dumps({"ok": False, "problems": [
-                {"field": f, "message": m} for f, m in problems]}, indent=2))
+            print(
+                json.dumps(
+                    {"ok": False, "problems": [{"field": f, "message": m} for f, m in problems]},
+                    indent=2,
+                )
+            )
         return _print_problems(problems)
     plan = data.plan(request)
     if args.json:
@@ -63,7 +67,7 @@ def cmd_plan(args: argparse.Namespace, apply: bool = False) -> int:
         ]
         return _print_problems(problems)
     if apply:
-        from bot.apply import ApplyError, apply_plan
+        from bot.engine.apply import ApplyError, apply_plan
 
         try:
             written = apply_plan(plan, data.data_dir)
@@ -79,7 +83,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
     data = None
     if args.data:
-        from bot.anthology.dataset import AnthologyData
+        from bot.engine.dataset import AnthologyData
 
         data = AnthologyData(Path(args.data), Path(args.index) if args.index else None)
     result = parse_issue_file(Path(args.issue), lookup=data)
@@ -108,11 +112,11 @@ def _service_settings():  # noqa: ANN202 - bot.config.Settings, imported lazily
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """The web process on werkzeug's server (production: gunicorn, see bot.web)."""
+    """The web process on werkzeug's server (production: gunicorn, see bot.web.app)."""
     from werkzeug.serving import make_server
 
     from bot.config import ConfigError
-    from bot.web import create_app
+    from bot.web.app import create_app
 
     settings = _service_settings()
     if settings is None:
@@ -140,8 +144,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     import signal
 
     from bot.config import ConfigError
-    from bot.jobs import open_store
-    from bot.worker import Worker
+    from bot.queue.jobs import open_store
+    from bot.worker.runner import Worker
 
     settings = _service_settings()
     if settings is None:
@@ -163,11 +167,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
-    """Queue the jobs of the issues whose events the bot missed (``bot.reconcile``)."""
+    """Queue the jobs of the issues whose events the bot missed (``bot.worker.reconcile``)."""
     from bot.config import ConfigError
-    from bot.github import GitHubError, make_github
-    from bot.jobs import open_store
-    from bot.reconcile import reconcile
+    from bot.io.github import GitHubError, make_github
+    from bot.queue.jobs import open_store
+    from bot.worker.reconcile import reconcile
 
     settings = _service_settings()
     if settings is None:
@@ -197,12 +201,6 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    from bot.demo import run_demo
-
-    return run_demo(keep_running=args.keep_running, verbose=args.verbose)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -228,9 +226,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-jobs", type=int, default=None, help="stop after this many jobs")
     p = sub.add_parser("reconcile", help="queue jobs for issues whose events were missed")
     p.add_argument("--dry-run", action="store_true", help="only list them")
-    p = sub.add_parser("demo", help="the whole flow locally on the sample data, no GitHub needed")
-    p.add_argument("--keep-running", action="store_true", help="keep the servers up afterwards")
-    p.add_argument("--verbose", action="store_true", help="show the services' logs")
     return parser
 
 
@@ -248,8 +243,6 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_worker(args)
     if args.command == "reconcile":
         return cmd_reconcile(args)
-    if args.command == "demo":
-        return cmd_demo(args)
     raise AssertionError(args.command)  # pragma: no cover
 
 

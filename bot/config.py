@@ -2,7 +2,7 @@
 
 Every process (web, worker, CLI) calls :meth:`Settings.from_env`. Nothing else
 in the bot reads ``os.environ`` for configuration, except the test-only fault
-hook in :mod:`bot.faults`.
+hook in :mod:`bot.worker.faults`.
 
 Secrets (the webhook secret, the token, the App's private key) are fields
 with ``repr=False``: they never appear in a ``repr``, a log line or an error
@@ -27,7 +27,7 @@ naming the missing variables.
 | ``ANTHOLOGY_CLONE_URL`` | ``https://github.com/<repo>.git`` | where git fetches and pushes |
 | ``BOT_STATE_DIR`` | ``$XDG_STATE_HOME/anthology-bot`` | clone, worktrees, index, job database |
 | ``QUEUE_URL`` | ``sqlite:///<BOT_STATE_DIR>/jobs.sqlite`` | job store; ``redis://host:port/db`` |
-| ``PREVIEW_URL_TEMPLATE`` | ``https://preview.aclanthology.org/{slug}/`` | see ``bot.preview`` |
+| ``PREVIEW_URL_TEMPLATE`` | ``https://preview.aclanthology.org/{slug}/`` | ``workflow.preview`` |
 | ``BOT_GIT_NAME`` / ``BOT_GIT_EMAIL`` | ``ACL Anthology Bot`` / ... | the bot's commit identity |
 | ``LOG_LEVEL`` | ``INFO`` | ``DEBUG``, ``INFO``, ``WARNING``, ``ERROR`` |
 | ``GITHUB_TIMEOUT`` | ``15`` | seconds per GitHub request |
@@ -59,9 +59,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.github import DEFAULT_API_URL, GitHubSettings, RetryPolicy
-from bot.preview import DEFAULT_PREVIEW_URL_TEMPLATE, PreviewTemplateError, check_template
-from bot.workspace import GitIdentity
+from bot.errors import Permanent
 
 DEFAULT_REPO = "acl-org/acl-anthology"
 DEFAULT_GIT_NAME = "ACL Anthology Bot"
@@ -78,8 +76,106 @@ _REPO_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+")
 _PEM_BEGIN = "-----BEGIN"
 
 
-class ConfigError(ValueError):
+class ConfigError(Permanent, ValueError):
     """The environment is incomplete or wrong; the message names the variable (never a secret)."""
+
+
+# -- the parts of the settings that adapters take -------------------------------
+# (defined here, so that this module stays a leaf: the adapters import them from here)
+
+DEFAULT_API_URL = "https://api.github.com"
+
+DEFAULT_PREVIEW_URL_TEMPLATE = "https://preview.aclanthology.org/{slug}/"
+"""The Anthology's current preview scheme (see ``bot.workflow.preview``)."""
+
+LEGACY_PREVIEW_URL_TEMPLATE = "https://preview.aclanthology.org/{branch}/"
+"""The older scheme: the branch name as the folder."""
+
+
+class PreviewTemplateError(ValueError):
+    """The preview URL template has a placeholder other than ``{slug}`` and ``{branch}``."""
+
+
+def check_template(template: str) -> None:
+    """Raise :class:`PreviewTemplateError` unless ``template`` formats with slug and branch."""
+    try:
+        template.format(slug="s", branch="b")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise PreviewTemplateError(
+            f"PREVIEW_URL_TEMPLATE may only use {{slug}} and {{branch}} ({exc!s})"
+        ) from None
+    if not template.startswith(("https://", "http://")):
+        raise PreviewTemplateError("PREVIEW_URL_TEMPLATE must be an http(s) URL")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently to retry an operation.
+
+    The n-th retry waits ``backoff_factor * 2 ** (n - 1)`` seconds, at most
+    ``max_backoff``; a rate limit waits until its reset, unless that is more than
+    ``max_rate_limit_wait`` seconds away, in which case the operation fails at
+    once with :class:`GitHubUnavailable` (and its ``retry_after``).
+    """
+
+    attempts: int = 4
+    backoff_factor: float = 1.0
+    max_backoff: float = 30.0
+    max_rate_limit_wait: float = 120.0
+
+    def backoff(self, attempt: int) -> float:
+        """Seconds to wait after the failed ``attempt`` (1-based)."""
+        return min(self.max_backoff, self.backoff_factor * 2 ** (attempt - 1))
+
+
+@dataclass(frozen=True)
+class GitHubSettings:
+    """How to reach GitHub and as whom.
+
+    Give either ``token`` or ``app_id`` + ``private_key`` (PEM). For an App,
+    ``installation_id`` may be left out here and passed to :func:`make_github`
+    from the webhook payload. ``throttle`` keeps PyGithub's spacing between
+    requests (0.25 s, 1 s between writes); tests turn it off.
+    """
+
+    repo: str
+    api_url: str = DEFAULT_API_URL
+    token: str | None = field(default=None, repr=False)
+    app_id: int | None = None
+    private_key: str | None = field(default=None, repr=False)
+    installation_id: int | None = None
+    timeout: int = 15
+    retry: RetryPolicy = RetryPolicy()
+    throttle: bool = True
+    user_agent: str = "anthology-assignment-bot"
+
+    def __post_init__(self) -> None:
+        if "/" not in self.repo:
+            raise ValueError(f"repo must be 'owner/name', not {self.repo!r}")
+        if self.token is None and (self.app_id is None or not self.private_key):
+            raise ValueError("GitHub settings need a token, or an app id and a private key")
+
+    @property
+    def is_app(self) -> bool:
+        """Whether the bot authenticates as a GitHub App."""
+        return self.token is None
+
+
+@dataclass(frozen=True)
+class GitIdentity:
+    """The name and email the bot commits as."""
+
+    name: str
+    email: str
+
+    def env(self) -> dict[str, str]:
+        """Author and committer environment variables."""
+        return {
+            "GIT_AUTHOR_NAME": self.name,
+            "GIT_AUTHOR_EMAIL": self.email,
+            "GIT_COMMITTER_NAME": self.name,
+            "GIT_COMMITTER_EMAIL": self.email,
+        }
 
 
 def _default_state_dir(env: Mapping[str, str]) -> Path:

@@ -2,7 +2,7 @@
 
 One line per record, for log collectors::
 
-    {"time": "2026-11-03T10:15:02.123Z", "level": "INFO", "logger": "bot.worker",
+    {"time": "2026-11-03T10:15:02.123Z", "level": "INFO", "logger": "bot.worker.runner",
      "message": "job done", "delivery": "72d3162e-...", "issue": 12, "job": "issue-12-..."}
 
 Context: :func:`log_context` binds fields (``delivery``, ``issue``, ``job``,

@@ -11,7 +11,7 @@ the property is broken:
     with the right secret or not. Never a 500: always JSON, 2xx with a status,
     or 4xx with an ``error`` saying why.
 ``request_json``
-    ``bot.request.request_from_json`` on random JSON: a Request, or
+    ``bot.engine.request.request_from_json`` on random JSON: a Request, or
     RequestFormatError with a message; nothing else.
 ``plan``
     The planner on the sample data with random requests (real pages, papers and
@@ -43,18 +43,18 @@ from typing import Any
 from flask.testing import FlaskClient
 from hypothesis import strategies as st
 
-from bot.anthology.dataset import AnthologyData
 from bot.anthology.names import Name
-from bot.comments import IssueStatus, PreviewLinks, PullLink, pull_body, render_status_comment
 from bot.config import Settings
-from bot.demo import SEED_ANSWERS, SEED_TITLE
-from bot.form_body import render_form_body
+from bot.engine.dataset import AnthologyData
+from bot.engine.planner import World
+from bot.engine.request import Request, RequestFormatError, Target, request_from_json
 from bot.forms import parse_issue
-from bot.jobs import open_store
-from bot.planner import World
-from bot.render import render_plan
-from bot.request import Request, RequestFormatError, Target, request_from_json
-from bot.web import create_app
+from bot.forms.body import render_form_body
+from bot.queue.jobs import open_store
+from bot.text.comments import IssueStatus, PreviewLinks, PullLink, pull_body, render_status_comment
+from bot.text.render import render_plan
+from bot.web.app import create_app
+from demo.run import SEED_ANSWERS, SEED_TITLE
 from tests.github_standin import build_delivery
 from tests.github_standin.webhooks import sign
 

@@ -23,8 +23,8 @@ from typing import Any
 import requests
 
 from bot.config import Settings
-from bot.demo import WebServer, build_data_repository
-from bot.jobs import Job, open_store
+from bot.queue.jobs import Job, open_store
+from demo.run import WebServer, build_data_repository
 from tests.github_standin import GitHubStandIn, build_delivery
 from tests.github_standin.state import Comment, Issue
 

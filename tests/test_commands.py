@@ -9,19 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from bot.anthology.dataset import AnthologyData
 from bot.anthology.names import Name
-from bot.batches import BatchRecord, MemberRecord, find_conflicts
-from bot.branches import (
+from bot.engine.dataset import AnthologyData
+from bot.engine.request import Request, Target
+from bot.workflow.batches import BatchRecord, MemberRecord, find_conflicts
+from bot.workflow.branches import (
     BatchNameError,
     branch_for_issue,
     check_batch_name,
     default_batch_name,
     issue_for_branch,
 )
-from bot.commands import COMMANDS, Command, may_use, parse_commands, render_help
-from bot.issue_state import IssueState, fingerprint, is_approved
-from bot.request import Request, Target
+from bot.workflow.commands import COMMANDS, Command, may_use, parse_commands, render_help
+from bot.workflow.state import IssueState, fingerprint, is_approved
 
 BOT = "anthology-bot"
 

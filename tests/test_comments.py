@@ -1,4 +1,4 @@
-"""bot.comments: the status comment, the pull request text and the commit message."""
+"""bot.text.comments: the status comment, the pull request text and the commit message."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.anthology.dataset import AnthologyData
 from bot.anthology.names import Name
-from bot.comments import (
+from bot.engine.dataset import AnthologyData
+from bot.engine.planner import Plan
+from bot.engine.request import Problem, Request, Target
+from bot.text.comments import (
     IssueStatus,
     PreviewLinks,
     PullLink,
@@ -18,10 +20,8 @@ from bot.comments import (
     pull_title,
     render_status_comment,
 )
-from bot.handlers.issue_job import branch_for_issue, field_labels, preview_links
-from bot.planner import Plan
-from bot.preview import DEFAULT_PREVIEW_URL_TEMPLATE
-from bot.request import Problem, Request, Target
+from bot.worker.jobs.issue import branch_for_issue, field_labels, preview_links
+from bot.workflow.preview import DEFAULT_PREVIEW_URL_TEMPLATE
 
 PAPERS = ("2025.acl-long.5", "2025.acl-long.12", "2023.findings-emnlp.3")
 

@@ -1,4 +1,4 @@
-"""bot.config: the environment read into Settings; bot.preview: the preview URL scheme."""
+"""bot.config: the environment read into Settings; bot.workflow.preview: the preview URL scheme."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, Settings, read_private_key
-from bot.preview import (
-    LEGACY_PREVIEW_URL_TEMPLATE,
+from bot.config import LEGACY_PREVIEW_URL_TEMPLATE, ConfigError, Settings, read_private_key
+from bot.workflow.preview import (
     preview_page_url,
     preview_slug,
     preview_url,

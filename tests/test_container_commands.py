@@ -3,7 +3,7 @@
 The test reads the commands from the Dockerfile (``CMD``, ``HEALTHCHECK``, the
 documented worker command) and runs them as the image would, with the
 repository root standing in for ``/app``: gunicorn must serve
-``bot.web:create_app_from_env()`` and answer ``/healthz``, the health check
+``bot.web.app:create_app_from_env()`` and answer ``/healthz``, the health check
 command must pass against it, and ``python -m bot worker --once`` must run.
 """
 
@@ -85,7 +85,7 @@ def test_dockerfile_shape() -> None:
     health = next(args for name, args in steps if name == "HEALTHCHECK")
     assert "/healthz" in health
     cmd = exec_form(next(args for name, args in steps if name == "CMD"))
-    assert cmd[0] == "gunicorn" and cmd[-1] == "bot.web:create_app_from_env()"
+    assert cmd[0] == "gunicorn" and cmd[-1] == "bot.web.app:create_app_from_env()"
     assert "python -m bot worker" in DOCKERFILE.read_text(encoding="utf-8")
 
 

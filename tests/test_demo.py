@@ -1,4 +1,4 @@
-"""``python -m bot demo`` (``./dev demo``) and ``python -m bot serve``, run as a person would."""
+"""``python -m demo`` (``./dev demo``) and ``python -m bot serve``, run as a person would."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def clean_env(**extra: str) -> dict[str, str]:
 def test_demo_runs_the_whole_flow_quickly() -> None:
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "demo"],
+        [sys.executable, "-m", "demo"],
         cwd=REPO_ROOT,
         env=clean_env(),
         capture_output=True,

@@ -1,6 +1,6 @@
 """The "Fixing paper assignments" dialog, driven in headless Chromium.
 
-The suite serves the demo author pages (``bot.demo_pages``) of a copy of the
+The suite serves the demo author pages (``bot.dialog.demo_pages``) of a copy of the
 sample data on 127.0.0.1 (werkzeug's ``make_server`` in a thread), opens the
 seed's page (``tingfeng-hui/unverified``) and others, ticks papers, chooses a
 target, and takes the GitHub link the dialog produces. The link's query is turned
@@ -32,11 +32,11 @@ import yaml
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from bot.anthology.dataset import AnthologyData
 from bot.anthology.names import Name
-from bot.author_page import UnknownPageError, build_page_data, search_people
-from bot.demo_pages import demo
-from bot.request import Request, Target
+from bot.dialog.author_page import UnknownPageError, build_page_data, search_people
+from bot.dialog.demo_pages import demo
+from bot.engine.dataset import AnthologyData
+from bot.engine.request import Request, Target
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = REPO_ROOT / "issue_templates" / "fix-paper-assignment.yml"

@@ -20,12 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.branches import branch_for_issue, default_batch_name
-from bot.demo import SEED_ANSWERS, SEED_TITLE, seed_issue_body
-from bot.form_body import render_form_body
-from bot.jobs import open_store
-from bot.reconcile import STAMP_FILE
-from bot.worker import Worker
+from bot.forms.body import render_form_body
+from bot.queue.jobs import open_store
+from bot.worker.reconcile import STAMP_FILE
+from bot.worker.runner import Worker
+from bot.workflow.branches import branch_for_issue, default_batch_name
+from demo.run import SEED_ANSWERS, SEED_TITLE, seed_issue_body
 from tests.github_standin import commit_to_branch
 from tests.github_standin.state import Comment, Issue
 from tests.service_harness import REPO_ROOT, Service, running_service

@@ -3,7 +3,7 @@
 Real web app over HTTP, real worker processes (``python -m bot worker``), real
 PyGithub over HTTP to the GitHub stand-in, real ``git push`` into the
 stand-in's bare repository built from ``sample/data``. Workers are killed
-mid-job through the test-only fault hook ``BOT_FAULT_AFTER`` (``bot.faults``).
+mid-job through the test-only fault hook ``BOT_FAULT_AFTER`` (``bot.worker.faults``).
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.anthology.dataset import AnthologyData
 from bot.anthology.names import Name
-from bot.demo import SEED_ANSWERS, SEED_TITLE, seed_issue_body
-from bot.faults import FAULT_EXIT_CODE
-from bot.form_body import render_form_body
-from bot.handlers.issue_job import branch_for_issue
-from bot.planner import Plan
-from bot.request import Request, Target
+from bot.engine.dataset import AnthologyData
+from bot.engine.planner import Plan
+from bot.engine.request import Request, Target
+from bot.forms.body import render_form_body
+from bot.worker.faults import FAULT_EXIT_CODE
+from bot.worker.jobs.issue import branch_for_issue
+from demo.run import SEED_ANSWERS, SEED_TITLE, seed_issue_body
 from tests.redis_server import redis_server
 from tests.service_harness import SAMPLE_DATA, Service, running_service
 

@@ -19,9 +19,9 @@ import warnings
 
 import pytest
 
-from bot.anthology.dataset import AnthologyData
-from bot.apply import apply_plan
-from bot.request import Request, Target
+from bot.engine.apply import apply_plan
+from bot.engine.dataset import AnthologyData
+from bot.engine.request import Request, Target
 from tests.library_oracle import apply_plan_with_library, library_resolution, load_library
 from tests.seed_case import SEED_PAGE, SEED_PAPERS
 

@@ -1,12 +1,12 @@
-"""Triage of comment, pull request and push events (``bot.events``), from payloads alone."""
+"""Triage of comment, pull request and push events (``bot.web.triage``), from payloads alone."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.batches import BatchRecord
-from bot.demo import SEED_TITLE, seed_issue_body
-from bot.events.router import EventContext, default_router
+from bot.web.router import EventContext, default_router
+from bot.workflow.batches import BatchRecord
+from demo.run import SEED_TITLE, seed_issue_body
 
 REPO = "acl-org/acl-anthology"
 CONTEXT = EventContext(REPO, "anthology-bot")

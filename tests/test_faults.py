@@ -35,10 +35,10 @@ from typing import Any
 import pytest
 import requests
 
-from bot.demo import SEED_ANSWERS, SEED_TITLE, seed_issue_body
-from bot.form_body import render_form_body
-from bot.handlers.issue_job import branch_for_issue
-from bot.jobs import FINAL_STATES, Job
+from bot.forms.body import render_form_body
+from bot.queue.jobs import FINAL_STATES, Job
+from bot.worker.jobs.issue import branch_for_issue
+from demo.run import SEED_ANSWERS, SEED_TITLE, seed_issue_body
 from tests.github_standin import commit_to_branch
 from tests.service_harness import Service, running_service
 

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.anthology.lookup import TitleMatch
 from bot.anthology.names import Name
+from bot.engine.request import Target
 from bot.forms import (
     ASSIGNMENT_LABEL_ALIASES,
     LEGACY_LABELS,
@@ -36,8 +38,6 @@ from bot.forms import (
     read_issue_text,
     split_sections,
 )
-from bot.lookup import TitleMatch
-from bot.request import Target
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATE = REPO / "issue_templates" / "fix-paper-assignment.yml"

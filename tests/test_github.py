@@ -1,4 +1,4 @@
-"""bot.github against the local GitHub stand-in, over real HTTP."""
+"""bot.io.github against the local GitHub stand-in, over real HTTP."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.github import (
+from bot.io.github import (
     STATUS_MARKER,
     GitHubClient,
     GitHubError,

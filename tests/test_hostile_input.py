@@ -28,9 +28,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from bot.demo import SEED_ANSWERS, SEED_TITLE
-from bot.form_body import render_form_body
-from bot.handlers.issue_job import branch_for_issue
+from bot.forms.body import render_form_body
+from bot.worker.jobs.issue import branch_for_issue
+from demo.run import SEED_ANSWERS, SEED_TITLE
 from tests.fuzz_targets import check_markdown
 from tests.github_standin.webhooks import sign
 from tests.service_harness import Service
@@ -184,9 +184,9 @@ def test_a_huge_webhook_body_is_refused_or_read_quickly(service: Service) -> Non
 
 def test_a_payload_the_triage_cannot_read_is_refused_and_not_recorded(tmp_path: Path) -> None:
     from bot.config import Settings
-    from bot.events.router import Router
-    from bot.jobs import open_store
-    from bot.web import create_app
+    from bot.queue.jobs import open_store
+    from bot.web.app import create_app
+    from bot.web.router import Router
     from tests.github_standin import build_delivery
 
     router = Router()

@@ -7,9 +7,9 @@ import random
 import sqlite3
 from pathlib import Path
 
-from bot.anthology.dataset import AnthologyData
 from bot.anthology.index import NameIndex
-from bot.planner import World
+from bot.engine.dataset import AnthologyData
+from bot.engine.planner import World
 from tests.library_oracle import library_resolution
 
 

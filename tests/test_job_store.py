@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.jobs import JobRequest, JobStore, open_store
+from bot.queue.jobs import JobRequest, JobStore, open_store
 from tests.redis_server import redis_server
 
 REPO = "acl-org/acl-anthology"

@@ -1,4 +1,4 @@
-"""bot.logs: JSON lines with context, secrets scrubbed; bot.faults off by default."""
+"""bot.logs: JSON lines with context, secrets scrubbed; bot.worker.faults off by default."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import io
 import json
 import logging
 
-from bot.faults import fault_point
 from bot.logs import configure_logging, current_context, log_context
+from bot.worker.faults import fault_point
 
 
 def test_json_lines_carry_context_and_hide_secrets() -> None:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.anthology.dataset import AnthologyData
-from bot.apply import ApplyError, apply_plan
-from bot.request import Request, Target
+from bot.engine.apply import ApplyError, apply_plan
+from bot.engine.dataset import AnthologyData
+from bot.engine.request import Request, Target
 from tests.library_oracle import library_resolution, load_library
 
 ORCID = "0000-0002-1825-0097"

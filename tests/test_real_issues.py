@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.engine.request import Target
 from bot.forms import known_fields, parse_issue, read_issue_text
-from bot.request import Target
 from tests.test_forms import FakeLookup
 
 ISSUES = Path(__file__).resolve().parent.parent.parent / "shared" / "real-issues"

@@ -1,4 +1,4 @@
-"""bot.web and bot.events: signatures, triage, deliveries, health; with Flask's test client."""
+"""bot.web.app and bot.web.triage: signatures, triage, deliveries, health (Flask test client)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import pytest
 from flask.testing import FlaskClient
 
 from bot.config import Settings
-from bot.demo import SEED_TITLE, seed_issue_body
-from bot.jobs import JobStore, open_store
-from bot.signature import is_valid_signature, signature_for
-from bot.web import create_app
+from bot.queue.jobs import JobStore, open_store
+from bot.web.app import create_app
+from bot.web.signature import is_valid_signature, signature_for
+from demo.run import SEED_TITLE, seed_issue_body
 from tests.github_standin import build_delivery
 
 SECRET = "It's a Secret to Everybody"

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.demo import SEED_ANSWERS, SEED_TITLE, seed_issue_body
-from bot.form_body import render_form_body
-from bot.handlers.issue_job import branch_for_issue
-from bot.jobs import JobRequest, open_store
-from bot.worker import Worker
+from bot.forms.body import render_form_body
+from bot.queue.jobs import JobRequest, open_store
+from bot.worker.jobs.issue import branch_for_issue
+from bot.worker.runner import Worker
+from demo.run import SEED_ANSWERS, SEED_TITLE, seed_issue_body
 from tests.github_standin import commit_to_branch
 from tests.service_harness import Service, running_service
 

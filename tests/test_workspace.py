@@ -1,4 +1,4 @@
-"""bot.workspace with real git against a bare repository served over HTTP by the stand-in."""
+"""bot.io.workspace with real git against a bare repository served over HTTP by the stand-in."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.workspace import (
+from bot.io.workspace import (
     GitError,
     GitIdentity,
     LeaseRejected,
@@ -62,7 +62,7 @@ def edit(path: Path, name: str, text: str) -> None:
 def test_clone_worktree_commit_push_new_branch(
     standin: GitHubStandIn, workspace: Workspace, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG, logger="bot.workspace")
+    caplog.set_level(logging.DEBUG, logger="bot.io.workspace")
     assert workspace.default_branch() == "master"
     job = workspace.open_job("job-1", BRANCH)
     assert job.path == tmp_path / "state" / "worktrees" / "job-1"

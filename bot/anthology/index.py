@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
 
+from bot.anthology.lookup import TitleMatch
 from bot.anthology.names import Name
 from bot.anthology.people import People
 from bot.anthology.xmlfile import SlotRef, XMLItem, read_collection
-from bot.lookup import TitleMatch
 
 SCHEMA_VERSION = 2
 

@@ -6,12 +6,12 @@ back to field ids through the template file
 (``issue_templates/fix-paper-assignment.yml``) plus alias tables. Two forms are
 understood: the "Fix paper assignment" form (``assignment``) and the older,
 mostly prose "Correction to Author Page" form (``legacy``). Both become the same
-:class:`bot.request.Request`, or precise questions (:class:`bot.request.Problem`
+:class:`bot.engine.request.Request`, or precise questions (:class:`bot.engine.request.Problem`
 with a stable ``code``, see ``PROBLEM_CODES``) when something is missing:
 questions go back to the user instead of guesses.
 
 The parser is pure: besides reading the template it does no I/O; checking
-against the Anthology data goes through a :class:`bot.lookup.DataLookup`.
+against the Anthology data goes through a :class:`bot.anthology.lookup.DataLookup`.
 
 Modules, in reading order:
 
@@ -27,6 +27,7 @@ Modules, in reading order:
 Everything other code uses is importable from ``bot.forms`` itself.
 """
 
+from bot.engine.request import MAX_PAPERS
 from bot.forms.assignment import ASSIGN_EXISTING, ASSIGN_NEW, ASSIGN_UNVERIFIED, choice_kind
 from bot.forms.issue_file import IssueFile, parse_issue_file, read_issue_text
 from bot.forms.legacy_facts import CorrectionKind, LegacyFacts, correction_kinds, read_legacy_facts
@@ -75,7 +76,6 @@ from bot.forms.template import (
     parse_checkboxes,
     split_sections,
 )
-from bot.request import MAX_PAPERS
 
 __all__ = [
     "ANTHOLOGY_HOST",

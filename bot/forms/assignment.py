@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.anthology.lookup import DataLookup
 from bot.anthology.pages import page_url
 from bot.anthology.people import OrcidError
+from bot.engine.request import Target
 from bot.forms.references import (
     ANTHOLOGY_HOST,
     PageError,
@@ -25,8 +27,6 @@ from bot.forms.references import (
 from bot.forms.resolve import _page_papers, _PaperContext, resolve_page, resolve_papers
 from bot.forms.result import ParseResult, _Collector, _finish
 from bot.forms.template import FormSpec, clean_answer, parse_checkboxes, split_sections
-from bot.lookup import DataLookup
-from bot.request import Target
 
 ASSIGN_EXISTING = "existing"
 ASSIGN_NEW = "new"

@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.anthology.lookup import DataLookup
 from bot.forms.parse import parse_issue
 from bot.forms.result import ParseResult
 from bot.forms.template import normalize_newlines
-from bot.lookup import DataLookup
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.anthology.lookup import DataLookup
 from bot.anthology.pages import page_url
 from bot.anthology.people import OrcidError
+from bot.engine.request import Target
 from bot.forms.legacy_facts import LegacyFacts, read_legacy_facts
 from bot.forms.prose import KEEP, NEUTRAL, NOT_MINE
 from bot.forms.references import (
@@ -35,8 +37,6 @@ from bot.forms.template import (
     parse_checkboxes,
     split_sections,
 )
-from bot.lookup import DataLookup
-from bot.request import Target
 
 # Problems after which asking for a paper list would only confuse.
 _STRUCTURAL = {"ambiguous_pages", "several_sources", "unsupported", "keep_list"}

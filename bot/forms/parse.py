@@ -11,11 +11,11 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.anthology.lookup import DataLookup
 from bot.forms.assignment import _parse_assignment
 from bot.forms.legacy import _parse_legacy
 from bot.forms.result import ParseResult, _Collector
 from bot.forms.template import detect_form, load_form_spec, normalize_newlines
-from bot.lookup import DataLookup
 
 #: Bodies longer than this are cut before parsing (GitHub allows 65,536 characters).
 MAX_BODY_CHARS = 200_000

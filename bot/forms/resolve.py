@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.anthology.lookup import DataLookup, TitleMatch
 from bot.anthology.pages import page_url
+from bot.engine.request import MAX_PAPERS
 from bot.forms.references import ANTHOLOGY_HOST, PaperRef
 from bot.forms.result import _Collector
-from bot.lookup import DataLookup, TitleMatch
-from bot.request import MAX_PAPERS
 
 #: Title matches scoring at least this are "near-exact" and accepted.
 NEAR_EXACT_TITLE = 0.9

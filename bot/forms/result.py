@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.engine.request import Problem, Request, Target
 from bot.forms.template import FormKind
-from bot.request import Problem, Request, Target
 
 #: The problem codes, with what each means. Renderers and tests rely on them.
 PROBLEM_CODES: dict[str, str] = {

@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
@@ -22,9 +23,10 @@ import yaml
 FormKind = Literal["assignment", "legacy", "unknown"]
 
 
-TEMPLATE_PATH = (
-    Path(__file__).resolve().parent.parent.parent / "issue_templates" / "fix-paper-assignment.yml"
-)
+#: The assignment form, shipped as package data. In the repository it is a link to
+#: ``issue_templates/fix-paper-assignment.yml`` (the source of truth that the Anthology
+#: installs into ``.github/ISSUE_TEMPLATE/``); a built wheel carries a copy.
+TEMPLATE_PATH = Path(str(files("bot.forms") / "templates" / "fix-paper-assignment.yml"))
 
 
 #: Earlier label texts of the assignment form (and the labels of the website

@@ -103,4 +103,3 @@ class PayloadBuilder:
         )
         payload["repository"]["master_branch"] = self.store.default_branch()
         return payload
-

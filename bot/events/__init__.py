@@ -1,1 +1,0 @@
-"""Webhook triage: which deliveries become jobs (``router``), one module per feature."""

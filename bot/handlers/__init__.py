@@ -1,1 +1,0 @@
-"""Job handlers run by the worker, one module per job kind (see ``bot.handlers.base``)."""

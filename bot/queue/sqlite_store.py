@@ -1,0 +1,358 @@
+"""The job store in an SQLite file: the embedded default, for one machine.
+
+Any number of web and worker processes on one machine may share the file.
+The database runs in WAL mode (readers never block the writer), and every
+change is one ``BEGIN IMMEDIATE`` transaction, which takes the write lock at
+its start: two workers claiming at once are serialised by SQLite, and the one
+that comes second sees the first one's claim. ``busy_timeout`` makes a
+process wait for the lock instead of failing.
+
+A partial unique index (one ``queued`` row per ``coalesce_key``) makes the
+coalescing rule part of the schema. Each thread gets its own connection
+(SQLite connections must not be shared between threads).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from bot.queue.jobs import (
+    Accepted,
+    Clock,
+    Delivery,
+    Job,
+    JobRequest,
+    JobState,
+    JobStore,
+    superseded_reason,
+)
+
+BUSY_TIMEOUT_MS = 30_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS deliveries (
+    delivery_id TEXT PRIMARY KEY,
+    event TEXT NOT NULL,
+    action TEXT,
+    received_at REAL NOT NULL,
+    job_ids TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS jobs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    repo TEXT NOT NULL,
+    issue_number INTEGER,
+    coalesce_key TEXT,
+    delivery_id TEXT,
+    state TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    installation_id INTEGER,
+    sender TEXT,
+    detail TEXT NOT NULL DEFAULT '{}',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    events INTEGER NOT NULL DEFAULT 1,
+    not_before REAL NOT NULL DEFAULT 0,
+    last_error TEXT,
+    reason TEXT,
+    lease_owner TEXT,
+    lease_expires_at REAL,
+    started_at REAL,
+    finished_at REAL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS jobs_one_queued_per_key
+    ON jobs (coalesce_key) WHERE state = 'queued' AND coalesce_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state, seq);
+CREATE INDEX IF NOT EXISTS jobs_by_issue ON jobs (issue_number);
+"""
+
+_COLUMNS = (
+    "id, kind, repo, issue_number, coalesce_key, delivery_id, state, created_at, updated_at, "
+    "installation_id, sender, detail, attempts, events, not_before, last_error, reason, "
+    "lease_owner, lease_expires_at, started_at, finished_at"
+)
+
+
+def _job(row: sqlite3.Row) -> Job:
+    data: dict[str, Any] = dict(row)
+    data.pop("seq", None)
+    data["detail"] = json.loads(data["detail"] or "{}")
+    return Job.from_json(data)
+
+
+class SqliteJobStore(JobStore):
+    """The job store in the SQLite file at ``path`` (created if missing)."""
+
+    def __init__(self, path: str | Path, clock: Clock = time.time) -> None:
+        super().__init__(clock)
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        self._pid = os.getpid()
+        self._db().executescript(_SCHEMA)
+
+    # -- connections and transactions ------------------------------------------------
+
+    def _db(self) -> sqlite3.Connection:
+        if self._pid != os.getpid():
+            # A forked child (gunicorn --preload) must not use its parent's connections:
+            # SQLite's locks belong to the process. Leave them alone and open new ones.
+            self._pid = os.getpid()
+            self._local = threading.local()
+            self._connections = []
+            self._connections_lock = threading.Lock()
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            db.row_factory = sqlite3.Row
+            db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            self._local.db = db
+            with self._connections_lock:
+                self._connections.append(db)
+        return db
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, holding SQLite's write lock from its start."""
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._connections_lock:
+            for db in self._connections:
+                try:
+                    db.close()
+                except sqlite3.ProgrammingError:  # closed from its own thread already
+                    pass
+            self._connections.clear()
+        self._local = threading.local()
+
+    # -- the web process ---------------------------------------------------------------
+
+    def accept(
+        self,
+        delivery_id: str,
+        event: str,
+        action: str | None,
+        requests: Sequence[JobRequest],
+    ) -> Accepted:
+        now = self.clock()
+        with self._transaction() as db:
+            inserted = db.execute(
+                "INSERT INTO deliveries (delivery_id, event, action, received_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (delivery_id) DO NOTHING",
+                (delivery_id, event, action, now),
+            ).rowcount
+            if not inserted:
+                return Accepted(duplicate=True)
+            ids: list[str] = []
+            coalesced: list[bool] = []
+            for request in requests:
+                job_id, merged = self._enqueue(db, request, delivery_id, now)
+                ids.append(job_id)
+                coalesced.append(merged)
+            db.execute(
+                "UPDATE deliveries SET job_ids = ? WHERE delivery_id = ?",
+                (json.dumps(ids), delivery_id),
+            )
+        return Accepted(False, tuple(ids), tuple(coalesced))
+
+    def _enqueue(
+        self, db: sqlite3.Connection, request: JobRequest, delivery_id: str, now: float
+    ) -> tuple[str, bool]:
+        if request.coalesce_key is not None:
+            row = db.execute(
+                "SELECT id FROM jobs WHERE state = 'queued' AND coalesce_key = ?",
+                (request.coalesce_key,),
+            ).fetchone()
+            if row is not None:
+                db.execute(
+                    "UPDATE jobs SET events = events + 1, delivery_id = ?, updated_at = ?, "
+                    "sender = COALESCE(?, sender), "
+                    "installation_id = COALESCE(?, installation_id) WHERE id = ?",
+                    (delivery_id, now, request.sender, request.installation_id, row["id"]),
+                )
+                return row["id"], True
+        job = Job.new(request, delivery_id, now)
+        values = job.to_json()
+        values["detail"] = json.dumps(values["detail"])
+        names = _COLUMNS.split(", ")
+        db.execute(
+            f"INSERT INTO jobs ({_COLUMNS}) VALUES ({', '.join('?' * len(names))})",
+            [values[name] for name in names],
+        )
+        return job.id, False
+
+    # -- workers ---------------------------------------------------------------------------
+
+    def claim(self, owner: str, lease_seconds: float) -> Job | None:
+        now = self.clock()
+        with self._transaction() as db:
+            row = db.execute(
+                f"SELECT seq, {_COLUMNS} FROM jobs AS j "
+                "WHERE state = 'queued' AND not_before <= ? AND (coalesce_key IS NULL OR "
+                "NOT EXISTS (SELECT 1 FROM jobs AS r WHERE r.state = 'running' "
+                "AND r.coalesce_key = j.coalesce_key)) ORDER BY seq LIMIT 1",
+                (now,),
+            ).fetchone()
+            if row is None:
+                return None
+            db.execute(
+                "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?, "
+                "lease_expires_at = ?, started_at = ?, updated_at = ? WHERE id = ?",
+                (owner, now + lease_seconds, now, now, row["id"]),
+            )
+            claimed = db.execute(
+                f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", (row["id"],)
+            ).fetchone()
+        return _job(claimed)
+
+    def renew(self, job_id: str, owner: str, lease_seconds: float) -> bool:
+        now = self.clock()
+        with self._transaction() as db:
+            changed = db.execute(
+                "UPDATE jobs SET lease_expires_at = ?, updated_at = ? "
+                "WHERE id = ? AND state = 'running' AND lease_owner = ?",
+                (now + lease_seconds, now, job_id, owner),
+            ).rowcount
+        return changed == 1
+
+    def finish(
+        self, job_id: str, owner: str, state: JobState, reason: str, error: str | None = None
+    ) -> bool:
+        if state not in ("done", "waiting", "failed"):
+            raise ValueError(f"not a final state: {state}")
+        now = self.clock()
+        with self._transaction() as db:
+            changed = db.execute(
+                "UPDATE jobs SET state = ?, reason = ?, last_error = COALESCE(?, last_error), "
+                "lease_owner = NULL, lease_expires_at = NULL, finished_at = ?, updated_at = ? "
+                "WHERE id = ? AND state = 'running' AND lease_owner = ?",
+                (state, reason, error, now, now, job_id, owner),
+            ).rowcount
+        return changed == 1
+
+    def retry_later(
+        self,
+        job_id: str,
+        owner: str,
+        not_before: float,
+        error: str,
+        *,
+        count_attempt: bool = True,
+    ) -> bool:
+        now = self.clock()
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT coalesce_key FROM jobs WHERE id = ? AND state = 'running' "
+                "AND lease_owner = ?",
+                (job_id, owner),
+            ).fetchone()
+            if row is None:
+                return False
+            if not count_attempt:
+                db.execute(
+                    "UPDATE jobs SET attempts = MAX(0, attempts - 1) WHERE id = ?", (job_id,)
+                )
+            self._requeue(db, job_id, row["coalesce_key"], now, not_before, error)
+        return True
+
+    def _requeue(
+        self,
+        db: sqlite3.Connection,
+        job_id: str,
+        key: str | None,
+        now: float,
+        not_before: float,
+        error: str,
+    ) -> None:
+        """Back to ``queued``, or ``done`` if a queued job for the same issue covers it."""
+        newer = None
+        if key is not None:
+            newer = db.execute(
+                "SELECT id FROM jobs WHERE state = 'queued' AND coalesce_key = ?", (key,)
+            ).fetchone()
+        if newer is not None:
+            db.execute(
+                "UPDATE jobs SET state = 'done', reason = ?, last_error = ?, lease_owner = NULL, "
+                "lease_expires_at = NULL, finished_at = ?, updated_at = ? WHERE id = ?",
+                (superseded_reason(newer["id"]), error, now, now, job_id),
+            )
+            return
+        db.execute(
+            "UPDATE jobs SET state = 'queued', not_before = ?, last_error = ?, lease_owner = NULL, "
+            "lease_expires_at = NULL, updated_at = ? WHERE id = ?",
+            (not_before, error, now, job_id),
+        )
+
+    def requeue_expired(self) -> list[str]:
+        now = self.clock()
+        with self._transaction() as db:
+            rows = db.execute(
+                "SELECT id, coalesce_key FROM jobs WHERE state = 'running' "
+                "AND lease_expires_at < ? ORDER BY seq",
+                (now,),
+            ).fetchall()
+            for row in rows:
+                self._requeue(db, row["id"], row["coalesce_key"], now, now, "the worker was lost")
+        return [row["id"] for row in rows]
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, job_id: str) -> Job | None:
+        row = self._db().execute(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return _job(row) if row else None
+
+    def jobs(self, state: JobState | None = None, issue_number: int | None = None) -> list[Job]:
+        clauses, params = [], []
+        if state is not None:
+            clauses.append("state = ?")
+            params.append(state)
+        if issue_number is not None:
+            clauses.append("issue_number = ?")
+            params.append(issue_number)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = (
+            self._db()
+            .execute(f"SELECT {_COLUMNS} FROM jobs {where} ORDER BY seq", params)
+            .fetchall()
+        )
+        return [_job(row) for row in rows]
+
+    def delivery(self, delivery_id: str) -> Delivery | None:
+        row = (
+            self._db()
+            .execute("SELECT * FROM deliveries WHERE delivery_id = ?", (delivery_id,))
+            .fetchone()
+        )
+        if row is None:
+            return None
+        return Delivery(
+            row["delivery_id"],
+            row["event"],
+            row["action"],
+            row["received_at"],
+            tuple(json.loads(row["job_ids"])),
+        )
+
+    def ping(self) -> None:
+        self._db().execute("SELECT 1 FROM jobs LIMIT 1").fetchall()

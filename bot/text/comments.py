@@ -1,0 +1,454 @@
+"""What the bot writes on GitHub about an issue: the status comment, the pull request, the commit.
+
+The bot keeps **one** status comment per issue (``bot.io.github`` finds it by a
+hidden marker) and rewrites it whenever the issue's state changes. It is
+always one of:
+
+* ``questions``: the issue cannot become a change yet; each problem is a
+  question for the person who filed it, with the form field it is about, and
+  what could be read so far;
+* ``proposed``: the plan as a table (paper with title and link, author as
+  printed, from page, to page), the ``people.json`` changes, side effects, the
+  pull request and the preview links (the branch's preview build and the
+  affected author pages on it);
+* ``nothing``: the papers are already where the issue wants them;
+* ``blocked``: the bot's branch holds commits by someone else, which it does
+  not overwrite;
+* ``failed``: the bot gave up (GitHub unreachable for too long, an internal
+  error); a short explanation, never a stack trace or a secret;
+* ``awaiting_approval`` (``APPROVAL_MODE=label``): the plan, waiting for the
+  approval label, ``/apply`` or ``/batch``;
+* ``planned``: the plan as ``/plan`` asked for it, and whether the pull request
+  already holds it (``/plan`` changes no branch);
+* ``held``: no pull request until a maintainer says ``/apply`` (after
+  ``/cancel``, a pull request closed without merging, or a closed issue);
+* ``merged``: the pull request was merged, and when the change will be live;
+* ``batched``: the issue is in a batch, and what the batch did with it.
+
+Besides the status comment the bot writes a few short *notices* (a merge, a
+closed pull request, replies to commands): new comments, because editing a
+comment notifies nobody. Each carries a hidden key so that a rerun never posts
+it twice.
+
+Texts are deterministic for a given state (no timestamps), so re-running a
+job for an unchanged issue leaves the comment and the pull request untouched.
+Everything from people or data (names, titles, messages) goes through
+:func:`bot.text.render.escape`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.anthology.pages import is_unverified_page
+from bot.engine.planner import Plan
+from bot.engine.request import Problem
+from bot.text.render import escape, render_plan
+
+StatusKind = Literal[
+    "questions",
+    "proposed",
+    "nothing",
+    "blocked",
+    "failed",
+    "awaiting_approval",
+    "planned",
+    "held",
+    "merged",
+    "batched",
+]
+
+PULL_MARKER = "<!-- anthology-bot:pull-request -->"
+MAX_TITLE = 200
+
+_FOOTER = (
+    "<sub>I am the Anthology's paper assignment bot. Edit the issue to change the request: "
+    "I read it again and update this comment. Anthology staff review every pull request "
+    "before anything changes on the website.</sub>"
+)
+
+
+@dataclass(frozen=True)
+class PullLink:
+    """The bot's pull request for an issue."""
+
+    number: int
+    url: str
+
+
+@dataclass(frozen=True)
+class PreviewLinks:
+    """The branch's preview build and the affected author pages on it (page id, URL)."""
+
+    site: str
+    pages: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class BatchLink:
+    """An issue's place in a batch: the batch, its pull request, and the outcome for the issue.
+
+    ``outcome`` None means the batch is being (re)built; ``reason`` says why a
+    left-out issue is left out (markdown without user text).
+    """
+
+    name: str
+    pull: PullLink | None = None
+    outcome: Literal["included", "left_out"] | None = None
+    reason: str | None = None
+    position: int | None = None
+
+
+@dataclass(frozen=True)
+class IssueStatus:
+    """Everything the status comment says; ``kind`` decides which parts appear."""
+
+    kind: StatusKind
+    plan: Plan | None = None
+    problems: tuple[Problem, ...] = ()
+    pull: PullLink | None = None
+    branch: str | None = None
+    previews: PreviewLinks | None = None
+    message: str | None = None
+    field_labels: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    approval_label: str | None = None
+    batch: BatchLink | None = None
+    up_to_date: bool | None = None
+    hold: str | None = None
+
+
+def _page_name(page: str | None) -> str:
+    if not page:
+        return "—"
+    return page.removesuffix("/unverified") + " (unverified)" if is_unverified_page(page) else page
+
+
+def render_questions(problems: Sequence[Problem], field_labels: Mapping[str, str]) -> str:
+    """Problems as questions, each under the form field (label) it is about."""
+    lines = []
+    for problem in problems:
+        where = field_labels.get(problem.field, problem.field)
+        lines.append(f"- **{escape(where)}**: {escape(problem.message, 1000)}")
+    return "\n".join(lines)
+
+
+def _plan_without_problems(plan: Plan) -> str | None:
+    """The moves and people.json changes a plan has so far; None if it has none."""
+    if not plan.moves and not plan.people_changes:
+        return None
+    return render_plan(dataclasses.replace(plan, problems=[]))
+
+
+def render_previews(previews: PreviewLinks, plan: Plan | None = None) -> str:
+    """The preview links as a list (papers leave the source page and arrive on the target)."""
+    roles: dict[str, str] = {}
+    if plan is not None:
+        if plan.source_page:
+            roles[plan.source_page] = "the papers leave this page"
+        if plan.target_page:
+            roles[plan.target_page] = "the papers arrive on this page"
+    lines = [f"- the whole site on this branch: {previews.site}"]
+    for page, url in previews.pages:
+        role = roles.get(page)
+        lines.append(f"- [{escape(_page_name(page))}]({url})" + (f": {role}" if role else ""))
+    return "\n".join(lines)
+
+
+def _proposed(status: IssueStatus) -> list[str]:
+    out = ["**The request is complete.** This is the change:", ""]
+    if status.plan is not None:
+        out.append(render_plan(status.plan))
+    if status.pull is not None:
+        out += ["", f"**Pull request:** #{status.pull.number} ({status.pull.url})"]
+    if status.previews is not None:
+        out += [
+            "",
+            "**Preview** (available once the preview build of the branch has finished):",
+            "",
+            render_previews(status.previews, status.plan),
+        ]
+    return out
+
+
+def _questions(status: IssueStatus) -> list[str]:
+    out = [
+        "**Before I can propose a change, please answer these questions** by editing the "
+        "issue (the ⋯ menu, then *Edit*):",
+        "",
+        render_questions(status.problems, status.field_labels),
+    ]
+    so_far = _plan_without_problems(status.plan) if status.plan is not None else None
+    if so_far:
+        out += ["", "<details><summary>What I understood so far</summary>", "", so_far]
+        out += ["", "</details>"]
+    if status.pull is not None:
+        out += [
+            "",
+            f"The pull request #{status.pull.number} shows the earlier version of this request; "
+            "I will update it once the questions are answered.",
+        ]
+    if status.batch is not None:
+        out += [
+            "",
+            f"The issue stays in the batch `{escape(status.batch.name)}`, which leaves it out "
+            "until the questions are answered.",
+        ]
+    return out
+
+
+def _plan_details(plan: Plan | None, summary: str) -> list[str]:
+    if plan is None:
+        return []
+    return ["", f"<details><summary>{summary}</summary>", "", render_plan(plan), "", "</details>"]
+
+
+def _awaiting_approval(status: IssueStatus) -> list[str]:
+    label = escape(status.approval_label or "approved")
+    out = ["**The request is complete and waits for approval.** This is the change I would make:"]
+    if status.plan is not None:
+        out += ["", render_plan(status.plan)]
+    out += [
+        "",
+        f"Anthology staff: add the `{label}` label or comment `/apply`, and I open a pull "
+        "request; or comment `/batch` to add the issue to today's batch.",
+    ]
+    if status.pull is not None:
+        out += [
+            "",
+            f"The pull request #{status.pull.number} shows an earlier version of this request; "
+            "I update it once this version is approved.",
+        ]
+    return out
+
+
+def _planned(status: IssueStatus) -> list[str]:
+    out = [
+        "**This is the plan for the issue as it is now.** I made it because of `/plan`, "
+        "and changed no branch and no pull request:"
+    ]
+    if status.plan is not None:
+        out += ["", render_plan(status.plan)]
+    if status.pull is not None and status.up_to_date:
+        out += ["", f"The pull request #{status.pull.number} holds exactly this change."]
+    elif status.pull is not None:
+        out += [
+            "",
+            f"The pull request #{status.pull.number} holds an earlier version; I update it "
+            "the next time I work on this issue without `/plan` (for example after `/apply`).",
+        ]
+    return out
+
+
+HOLD_TEXT = {
+    "cancelled": "it was cancelled with `/cancel`: I closed its pull request, deleted its "
+    "branch and took it out of any batch",
+    "closed": "its pull request was closed without merging",
+    "issue-closed": "the issue was closed",
+}
+
+
+def _held(status: IssueStatus) -> list[str]:
+    why = HOLD_TEXT.get(status.hold or "", "Anthology staff stopped it")
+    out = [
+        f"**I am not working on a pull request for this issue:** {why}. "
+        "Anthology staff can comment `/apply` to start again from the request as it is then.",
+    ]
+    return out + _plan_details(status.plan, "The change the issue asks for")
+
+
+def _merged(status: IssueStatus) -> list[str]:
+    pull = f"#{status.pull.number}" if status.pull is not None else "with this change"
+    out = [f"**Merged:** the pull request {pull} with this change was merged."]
+    if status.message:  # MERGED_MESSAGE: the operator's markdown, not a person's
+        out += ["", status.message]
+    return out + _plan_details(status.plan, "The change")
+
+
+def _batched(status: IssueStatus) -> list[str]:
+    batch = status.batch
+    assert batch is not None
+    head = f"**This issue is in the batch `{escape(batch.name)}`**"
+    if batch.pull is not None:
+        head += f", pull request #{batch.pull.number} ({batch.pull.url})"
+    out = [head + "."]
+    if batch.outcome == "included":
+        place = f"commit {batch.position} of" if batch.position else "a commit in"
+        out += ["", f"Its change is {place} the batch."]
+    elif batch.outcome == "left_out":
+        out += ["", f"It is left out of the batch for now: {batch.reason or 'see the batch'}."]
+    else:
+        out += ["", "I am building the batch; this comment will say what it did with the issue."]
+    if status.plan is not None:
+        out += ["", render_plan(status.plan)]
+    return out
+
+
+def _blocked(status: IssueStatus) -> list[str]:
+    branch = f"`{status.branch}`" if status.branch else "the bot's branch"
+    out = [
+        f"**The branch {branch} has commits that I did not make**, so I do not overwrite it. "
+        "Anthology staff: merge or close its pull request, or delete the branch, and I will "
+        "start again from the current request.",
+    ]
+    if status.plan is not None:
+        out += [
+            "",
+            "<details><summary>The change the issue asks for</summary>",
+            "",
+            render_plan(status.plan),
+            "",
+            "</details>",
+        ]
+    return out
+
+
+_RENDERERS = {
+    "awaiting_approval": _awaiting_approval,
+    "planned": _planned,
+    "held": _held,
+    "merged": _merged,
+    "batched": _batched,
+}
+
+
+def render_status_comment(status: IssueStatus) -> str:
+    """The status comment's markdown (without the hidden marker, which bot.io.github adds)."""
+    if status.kind == "proposed":
+        body = _proposed(status)
+    elif status.kind == "questions":
+        body = _questions(status)
+    elif status.kind == "nothing":
+        body = ["**Nothing to change:** the papers are already on the page this issue asks for."]
+        if status.pull is not None:
+            body.append(f"(See the pull request #{status.pull.number}.)")
+    elif status.kind == "blocked":
+        body = _blocked(status)
+    elif status.kind in _RENDERERS:
+        body = _RENDERERS[status.kind](status)
+    else:
+        body = [
+            "**I could not finish working on this issue.**",
+            "",
+            escape(status.message or "Something went wrong.", 1000),
+            "",
+            "Anthology staff have the details in the bot's logs. Editing the issue makes me "
+            "try again.",
+        ]
+    return "\n".join(["### Paper assignment", "", *body, "", _FOOTER])
+
+
+# -- the pull request and the commit ------------------------------------------------------
+
+
+def change_summary(plan: Plan) -> str:
+    """``3 papers from jane-doe/unverified to jane-doe`` (plain text)."""
+    count = len(plan.moves)
+    papers = f"{count} paper{'s' if count != 1 else ''}"
+    return f"{papers} from {plan.source_page} to {plan.target_page}"
+
+
+def pull_title(plan: Plan, issue_number: int) -> str:
+    title = f"Paper assignment: {change_summary(plan)} (#{issue_number})"
+    return title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 1] + "…"
+
+
+def pull_body(plan: Plan, issue_number: int, issue_url: str, previews: PreviewLinks | None) -> str:
+    """The pull request's description: the issue, the plan table, the previews."""
+    out = [
+        PULL_MARKER,
+        f"Closes #{issue_number}: the change requested in {issue_url}",
+        "",
+        render_plan(plan),
+    ]
+    if previews is not None:
+        out += [
+            "",
+            "**Preview** (once the build of this branch has finished):",
+            "",
+            render_previews(previews, plan),
+        ]
+    out += [
+        "",
+        "<sub>Opened by the paper assignment bot. It updates this pull request when the "
+        "issue is edited, and never overwrites commits pushed by someone else.</sub>",
+    ]
+    return "\n".join(out)
+
+
+def commit_message(plan: Plan, issue_number: int) -> str:
+    """One commit per issue: what moved, the people.json changes, ``closes #N``."""
+    lines = [f"Assign {change_summary(plan)}", ""]
+    for change in plan.moves:
+        role = "editor" if change.ref.role == "editor" else "author"
+        lines.append(
+            f"- {change.ref.item_id}: {change.name.as_first_last()} ({role} "
+            f"{change.ref.position + 1}), {change.from_page} -> {change.to_page}"
+        )
+    if plan.people_changes:
+        lines.append("")
+        lines.extend(f"people.json: {c.describe()}" for c in plan.people_changes)
+    if plan.pins:
+        count = len(plan.pins)
+        lines += [
+            "",
+            f"Pinned {count} other author slot{'s' if count != 1 else ''} to "
+            f"{'their' if count != 1 else 'its'} current page with an explicit id, so that "
+            "name matching does not move them.",
+        ]
+    lines += ["", f"closes #{issue_number}"]
+    return "\n".join(lines) + "\n"
+
+
+# -- notices: short new comments ------------------------------------------------------------
+
+
+def merged_notice(pull_number: int, message: str) -> str:
+    """On the issue, once its pull request (or batch) is merged (``message``: MERGED_MESSAGE)."""
+    return f"The pull request #{pull_number} with the change for this issue was merged. {message}"
+
+
+def closed_notice(pull_number: int) -> str:
+    """On the issue, once its pull request was closed without merging."""
+    return (
+        f"The pull request #{pull_number} for this issue was closed without merging. I will not "
+        "open another one unless Anthology staff comment `/apply`."
+    )
+
+
+def superseded_notice(batch_pull: int, batch: str) -> str:
+    """On an issue's own pull request, when a batch pull request includes the issue."""
+    return (
+        f"This change is now part of the batch `{escape(batch)}` (pull request #{batch_pull}), "
+        "so I am closing this pull request and deleting its branch."
+    )
+
+
+def cancelled_notice(issue_number: int) -> str:
+    """On the pull request that ``/cancel`` closes."""
+    return f"Closed on request (`/cancel` on #{issue_number})."
+
+
+def issue_closed_notice(issue_number: int) -> str:
+    """On the pull request of an issue that was closed without it."""
+    return f"The issue #{issue_number} was closed, so I am closing this pull request."
+
+
+def duplicate_notice(kept: int, issue_number: int) -> str:
+    """On an extra open pull request for the same issue."""
+    return f"Closing this duplicate: #{kept} is the pull request for #{issue_number}."
+
+
+def refusal_reply(login: str, command: str, allowed: str) -> str:
+    """A short, polite no to someone who may not use a command."""
+    return (
+        f"Sorry @{login}, `{escape(command, 120)}` can only be used by {allowed}. Nothing was "
+        "changed. `/help` lists the commands."
+    )
+
+
+def command_error_reply(login: str, command: str, problem: str) -> str:
+    """A command that could not be carried out, and why (``problem`` is markdown)."""
+    return f"@{login}: I could not do `{escape(command, 120)}`: {problem}"

@@ -1,0 +1,144 @@
+"""Which webhook events matter, decided cheaply from the payload: a router of triage functions.
+
+As in CPython's bots (bedevere, miss-islington), each feature is a module that
+registers functions per event and action::
+
+    @router.route("issues", "opened", "edited")
+    def issue_changed(payload: dict, context: EventContext) -> JobRequest | None:
+        ...
+
+A triage function runs inside the web request, so it may only look at the
+payload (no GitHub calls, no git, no data files). It returns the job(s) to
+queue, or None. The worker does the real work later, from the current state
+of the issue, not from the payload.
+
+The router itself drops, before any triage function runs:
+
+* events about another repository than ``ANTHOLOGY_REPO`` (an App may be
+  installed on several);
+* the bot's own events (sender of type ``Bot``, or the configured bot login),
+  so that its labels and comments do not trigger it again.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.queue.jobs import JobRequest
+
+log = logging.getLogger(__name__)
+
+Payload = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class EventContext:
+    """What triage functions may know besides the payload."""
+
+    repo: str
+    bot_login: str | None = None
+    approval_label: str | None = None
+
+
+TriageResult = JobRequest | Iterable[JobRequest] | None
+Triage = Callable[[Payload, EventContext], TriageResult]
+
+#: Modules registering triage functions on the default router. A feature adds its module here.
+EVENT_MODULES: tuple[str, ...] = (
+    "bot.web.triage.issues",
+    "bot.web.triage.comments",
+    "bot.web.triage.pulls",
+    "bot.web.triage.push",
+)
+
+
+def sender_login(payload: Payload) -> str:
+    sender = payload.get("sender")
+    return str(sender.get("login", "")) if isinstance(sender, dict) else ""
+
+
+def is_own_event(payload: Payload, bot_login: str | None) -> bool:
+    """Whether the bot (or another bot account) caused this event."""
+    sender = payload.get("sender")
+    if not isinstance(sender, dict):
+        return False
+    if sender.get("type") == "Bot":
+        return True
+    login = str(sender.get("login", ""))
+    return bool(bot_login) and login.lower() == str(bot_login).lower()
+
+
+def repository_of(payload: Payload) -> str | None:
+    repository = payload.get("repository")
+    if isinstance(repository, dict) and isinstance(repository.get("full_name"), str):
+        return repository["full_name"]
+    return None
+
+
+def installation_of(payload: Payload) -> int | None:
+    installation = payload.get("installation")
+    if isinstance(installation, dict) and isinstance(installation.get("id"), int):
+        return installation["id"]
+    return None
+
+
+class Router:
+    """Triage functions by (event, action); ``None`` as action means every action."""
+
+    def __init__(self) -> None:
+        self._routes: dict[tuple[str, str | None], list[Triage]] = defaultdict(list)
+
+    def route(self, event: str, *actions: str) -> Callable[[Triage], Triage]:
+        """Register the decorated function for ``event`` with these actions (or all)."""
+
+        def register(function: Triage) -> Triage:
+            for action in actions or (None,):
+                if function not in self._routes[(event, action)]:
+                    self._routes[(event, action)].append(function)
+            return function
+
+        return register
+
+    def handles(self, event: str, action: str | None) -> bool:
+        return bool(self._routes.get((event, action)) or self._routes.get((event, None)))
+
+    def dispatch(self, event: str, payload: Payload, context: EventContext) -> list[JobRequest]:
+        """The jobs an event asks for (empty if it is irrelevant)."""
+        action = payload.get("action") if isinstance(payload.get("action"), str) else None
+        if not self.handles(event, action):
+            return []
+        repo = repository_of(payload)
+        if repo is None or repo.lower() != context.repo.lower():
+            log.info("ignoring an event about another repository", extra={"repository": repo})
+            return []
+        if is_own_event(payload, context.bot_login):
+            return []
+        out: list[JobRequest] = []
+        functions = list(self._routes.get((event, action), []))
+        if action is not None:  # an event without an action (push) has only the None routes
+            functions += self._routes.get((event, None), [])
+        for function in functions:
+            result = function(payload, context)
+            if result is None:
+                continue
+            if isinstance(result, JobRequest):
+                out.append(result)
+            else:
+                out.extend(result)
+        return out
+
+
+router = Router()
+"""The default router; modules in ``EVENT_MODULES`` register on it when imported."""
+
+
+def default_router() -> Router:
+    """The default router with every feature module's triage functions registered."""
+    for module in EVENT_MODULES:
+        importlib.import_module(module)
+    return router

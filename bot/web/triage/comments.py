@@ -1,0 +1,44 @@
+"""Triage of ``issue_comment`` events: a comment with a command queues the issue job.
+
+A new comment on one of the bot's issues that holds a command
+(``bot.workflow.commands``: ``/apply``, ``@bot batch``, ...) queues the ordinary issue
+job for that issue, coalesced with any other event for it. The job reads the
+comments itself, finds the commands it has not answered yet, checks who wrote
+them against the repository's permissions and carries them out
+(``bot.worker.jobs.commands``); the payload decides only whether to queue.
+
+Ignored here: comments on pull requests (the payload's issue has a
+``pull_request`` key), edited or deleted comments, comments without a command,
+comments on issues that are not the bot's, and (by the router) the bot's own.
+"""
+
+from __future__ import annotations
+
+from bot.queue.jobs import JobRequest
+from bot.web.router import EventContext, Payload, installation_of, router, sender_login
+from bot.web.triage.issues import ISSUE_JOB, is_bot_issue_payload
+from bot.workflow.commands import parse_commands
+
+
+@router.route("issue_comment", "created")
+def comment_created(payload: Payload, context: EventContext) -> JobRequest | None:
+    """A new comment: queue the issue job if it gives the bot a command."""
+    issue = payload.get("issue")
+    comment = payload.get("comment")
+    if not isinstance(issue, dict) or not isinstance(comment, dict):
+        return None
+    if "pull_request" in issue or not isinstance(issue.get("number"), int):
+        return None
+    if not parse_commands(str(comment.get("body") or ""), context.bot_login):
+        return None
+    if not is_bot_issue_payload(issue):
+        return None
+    return JobRequest.for_issue(
+        ISSUE_JOB,
+        context.repo,
+        issue["number"],
+        installation_id=installation_of(payload),
+        sender=sender_login(payload) or None,
+        action="command",
+        comment=comment.get("id"),
+    )

@@ -1,0 +1,84 @@
+"""Triage of ``issues`` events: which ones make the bot (re)read an assignment issue.
+
+An issue is the bot's when :func:`bot.forms.is_bot_issue` says so: filed with the
+"Fix paper assignment" form, or with the old author-page form and labelled
+``meta:move`` by staff. For such an issue these events queue an issue job
+(kind :data:`ISSUE_JOB`, handled by ``bot.worker.jobs.issue``):
+
+* ``opened``, ``edited`` (the user answered a question by editing the form),
+  ``reopened``;
+* ``labeled`` with ``meta:move`` (makes an old-form issue the bot's) or with the
+  approval label;
+* ``closed`` (the job sees the issue closed and records that; the maintainer
+  workflow decides what else happens then).
+
+The payload's body is used only for this cheap decision; the job fetches the
+issue again, so replays and reruns work from its current state.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.queue.jobs import JobRequest
+from bot.web.router import EventContext, Payload, installation_of, router, sender_login
+
+log = logging.getLogger(__name__)
+
+ISSUE_JOB = "issue"
+"""The job kind that brings an issue's plan, branch, pull request and status comment up to date."""
+
+MOVE_LABEL = "meta:move"
+
+
+def _labels(issue: Payload) -> list[str]:
+    labels = issue.get("labels") or []
+    return [str(lb.get("name", "")) for lb in labels if isinstance(lb, dict)]
+
+
+def is_bot_issue_payload(issue: Payload) -> bool:
+    """Whether an issue in a webhook payload is one the bot handles (see ``forms.is_bot_issue``)."""
+    from bot.forms import is_bot_issue
+
+    try:
+        return is_bot_issue(
+            str(issue.get("title") or ""), str(issue.get("body") or ""), _labels(issue)
+        )
+    except Exception:  # a parser bug must not lose the event: let the job decide
+        log.exception("could not classify issue #%s; queueing it anyway", issue.get("number"))
+        return True
+
+
+def _issue_job(payload: Payload, context: EventContext) -> JobRequest | None:
+    issue = payload.get("issue")
+    if not isinstance(issue, dict) or not isinstance(issue.get("number"), int):
+        return None
+    if "pull_request" in issue or not is_bot_issue_payload(issue):
+        return None
+    return JobRequest.for_issue(
+        ISSUE_JOB,
+        context.repo,
+        issue["number"],
+        installation_id=installation_of(payload),
+        sender=sender_login(payload) or None,
+        action=str(payload.get("action")),
+    )
+
+
+@router.route("issues", "opened", "edited", "reopened", "closed")
+def issue_changed(payload: Payload, context: EventContext) -> JobRequest | None:
+    """A bot issue was filed, edited, reopened or closed: bring it up to date."""
+    return _issue_job(payload, context)
+
+
+@router.route("issues", "labeled")
+def issue_labeled(payload: Payload, context: EventContext) -> JobRequest | None:
+    """A label that changes what the bot does with an issue was added."""
+    label = payload.get("label")
+    name = str(label.get("name", "")) if isinstance(label, dict) else ""
+    relevant = {MOVE_LABEL.lower()}
+    if context.approval_label:
+        relevant.add(context.approval_label.lower())
+    if name.lower() not in relevant:
+        return None
+    return _issue_job(payload, context)

@@ -1,0 +1,300 @@
+"""Carrying out the commands in an issue's comments, as part of the issue job.
+
+Commands are part of an issue's state, like its body and labels: the issue
+job reads every comment, finds the commands (``bot.workflow.commands``) it has not
+answered yet, and carries them out in order before it brings the issue up to
+date. A comment event therefore only queues the ordinary issue job, and
+coalescing several events into one run loses no command.
+
+Answering, so that a command is carried out once:
+
+1. on sight the bot reacts with ``eyes`` to the comment;
+2. it carries the command out (its effects are idempotent: approving the
+   current text, putting the issue into a batch, closing a pull request);
+3. once the status comment is up to date it reacts with ``+1``, or
+   ``confused`` when the command could not be carried out, and posts a reply
+   where there is something to say (``/help``, a refusal, an error). A reply
+   is a notice keyed by the comment's id.
+
+A comment is *answered* when the bot reacted ``+1`` or ``confused`` to it or
+replied to it. A job that stops between 1 and 3 leaves the command seen but
+unanswered, and the next run carries it out again.
+
+Permissions come from the repository's permission API
+(:meth:`bot.io.github.GitHubRepo.permission`), once per person and run; who may
+use which command is in ``bot.workflow.commands``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.errors import Permanent
+from bot.io.github import PERMISSION_RANK, CommentInfo, GitHubRepo
+from bot.text.comments import cancelled_notice, command_error_reply, refusal_reply
+from bot.worker.jobs.notices import has_notice, post_notice, retire_pull
+from bot.workflow.commands import Command, may_use, parse_commands, render_help
+from bot.workflow.state import HOLD_CANCELLED
+
+if TYPE_CHECKING:
+    from bot.worker.jobs.issue import IssueRun
+
+log = logging.getLogger(__name__)
+
+SEEN = "eyes"
+DONE = "+1"
+FAILED = "confused"
+
+
+def reply_key(comment_id: int) -> str:
+    """The notice key of the bot's reply to a comment."""
+    return f"reply-{comment_id}"
+
+
+def is_bot_author(login: str, bot_login: str) -> bool:
+    return login == bot_login or login.endswith("[bot]")
+
+
+@dataclass(frozen=True)
+class CommandComment:
+    """A person's comment and the commands in it."""
+
+    comment: CommentInfo
+    commands: tuple[Command, ...]
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A command comment not answered yet; ``seen`` if the bot already reacted ``eyes``."""
+
+    item: CommandComment
+    seen: bool
+
+
+def command_comments(comments: Sequence[CommentInfo], bot_login: str) -> list[CommandComment]:
+    """The comments by people that hold commands, oldest first."""
+    out = []
+    for comment in comments:
+        if is_bot_author(comment.author, bot_login):
+            continue
+        commands = parse_commands(comment.body, bot_login)
+        if commands:
+            out.append(CommandComment(comment, tuple(commands)))
+    return out
+
+
+def unanswered(
+    repo: GitHubRepo,
+    issue_number: int,
+    comments: Sequence[CommentInfo],
+    bot_login: str,
+    answered_upto: int | None = None,
+) -> tuple[list[Pending], int | None]:
+    """The command comments the bot has not answered yet (oldest first), and a new mark.
+
+    Comments up to ``answered_upto`` (a comment id, kept in the issue's state)
+    are known to be answered and not looked at again; reactions are read only
+    for the others that have any. The returned mark covers every command
+    comment before the first unanswered one (comment ids grow with time).
+    """
+    out: list[Pending] = []
+    upto = answered_upto
+    for item in command_comments(comments, bot_login):
+        if answered_upto is not None and item.comment.id <= answered_upto:
+            continue
+        answered = has_notice(comments, reply_key(item.comment.id), bot_login)
+        mine: set[str] = set()
+        if not answered and item.comment.reactions:
+            reactions = repo.comment_reactions(issue_number, item.comment.id)
+            mine = {content for content, login in reactions if login == bot_login}
+            answered = bool(mine & {DONE, FAILED})
+        if answered:
+            if not out:
+                upto = item.comment.id
+            continue
+        out.append(Pending(item, SEEN in mine))
+    return out, upto
+
+
+class Permissions:
+    """Who has the configured role for maintainer commands; asked once per person."""
+
+    def __init__(self, repo: GitHubRepo, needed: str) -> None:
+        self.repo = repo
+        self.needed = PERMISSION_RANK[needed]
+        self._known: dict[str, bool] = {}
+
+    def is_maintainer(self, login: str) -> bool:
+        if login not in self._known:
+            self._known[login] = PERMISSION_RANK[self.repo.permission(login)] >= self.needed
+        return self._known[login]
+
+    def allows(self, command: Command, login: str, issue_author: str) -> bool:
+        is_author = login.lower() == issue_author.lower()
+        if command.spec.who == "anyone":
+            return True
+        if command.spec.who == "author" and is_author:
+            return True
+        return may_use(command.spec, is_maintainer=self.is_maintainer(login), is_author=is_author)
+
+
+class CommandError(Permanent):
+    """A command that cannot be carried out; the message (markdown) says why."""
+
+
+def allowed_text(command: Command) -> str:
+    """Who may use a command, for a refusal."""
+    if command.spec.who == "author":
+        return "Anthology staff and the person who filed the issue"
+    return "Anthology staff"
+
+
+# -- carrying commands out ------------------------------------------------------------------
+
+
+class CommandSession:
+    """The unanswered commands of one issue run: seen, carried out, answered.
+
+    ``run`` is the issue job's :class:`bot.worker.jobs.issue.IssueRun`; each
+    command changes its state (approval, batch, hold) or acts at once
+    (``/cancel`` closes the pull request). The issue job then brings the issue
+    up to date as usual, and :meth:`answer` replies.
+    """
+
+    def __init__(self, run: IssueRun) -> None:
+        self.run = run
+        self.pending, upto = unanswered(
+            run.repo, run.issue.number, run.comments, run.login, run.state.answered
+        )
+        run.state = run.state.but(answered=upto)
+        self.permissions = Permissions(run.repo, run.settings.command_permission)
+        self._answers: list[tuple[CommandComment, str | None, list[str]]] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.pending)
+
+    def acknowledge(self) -> None:
+        """React ``eyes`` to every command comment not seen before."""
+        for pending in self.pending:
+            if not pending.seen:
+                self.run.repo.react(self.run.issue.number, pending.item.comment.id, SEEN)
+
+    def execute(self) -> None:
+        """Carry out every pending command, in order."""
+        effects = {
+            "plan": _plan,
+            "apply": _apply,
+            "retry": _retry,
+            "cancel": _cancel,
+            "batch": _batch,
+            "help": _help,
+        }
+        for pending in self.pending:
+            item = pending.item
+            login = item.comment.author
+            replies: list[str] = []
+            done = failed = 0
+            for command in item.commands:
+                if not self.permissions.allows(command, login, self.run.issue.author):
+                    log.info("refused %s from %s", command, login)
+                    replies.append(refusal_reply(login, str(command), allowed_text(command)))
+                    continue
+                try:
+                    reply = effects[command.name](self.run, command, login)
+                except CommandError as exc:
+                    replies.append(command_error_reply(login, str(command), str(exc)))
+                    failed += 1
+                    continue
+                log.info("carried out %s from %s", command, login)
+                done += 1
+                if reply:
+                    replies.append(reply)
+            reaction = FAILED if failed else DONE if done else None
+            self._answers.append((item, reaction, replies))
+
+    def answer(self) -> None:
+        """Reply and react, now that the issue is up to date."""
+        for item, reaction, replies in self._answers:
+            if replies:
+                post_notice(
+                    self.run.repo,
+                    self.run.issue.number,
+                    reply_key(item.comment.id),
+                    "\n\n".join(replies),
+                    self.run.comments,
+                )
+            if reaction:
+                self.run.repo.react(self.run.issue.number, item.comment.id, reaction)
+
+
+def _plan(run: IssueRun, command: Command, login: str) -> str | None:
+    run.plan_only = True
+    return None
+
+
+def _retry(run: IssueRun, command: Command, login: str) -> str | None:
+    run.pushing_requested = True
+    return None
+
+
+def _apply(run: IssueRun, command: Command, login: str) -> str | None:
+    state = run.state
+    if state.merged is not None and state.merged == state.pull:
+        state = state.but(pull=None, merged=None)
+    run.state = state.but(hold=None, approved=run.fp)
+    run.pushing_requested = True
+    return None
+
+
+def _cancel(run: IssueRun, command: Command, login: str) -> str | None:
+    from bot.workflow.branches import branch_for_issue
+
+    number = run.issue.number
+    own = run.repo.find_open_pull(branch_for_issue(number))
+    if own is not None:
+        retire_pull(
+            run.repo, run.workspace, own, f"cancelled-{own.number}", cancelled_notice(number)
+        )
+    run.leave_batch()
+    run.state = run.state.but(hold=HOLD_CANCELLED, pull=None, approved=None)
+    return None
+
+
+def _batch(run: IssueRun, command: Command, login: str) -> str | None:
+    from bot.workflow.batches import BatchRecord
+    from bot.workflow.branches import BatchNameError, check_batch_name, default_batch_name
+
+    name = command.argument or default_batch_name(run.settings.batch_name_prefix)
+    run.workspace.fetch()
+    try:
+        check_batch_name(name, run.workspace.default_branch())
+    except BatchNameError as exc:
+        raise CommandError(f"{exc}.") from None
+    if run.workspace.remote_sha(name) is not None and run.workspace.foreign_commits(name):
+        raise CommandError(
+            f"the branch `{name}` exists and has commits by others; please choose another name."
+        )
+    finished = next(iter(run.repo.find_pulls(name, "all")), None)
+    if finished is not None and finished.state == "closed" and finished.author == run.login:
+        record = BatchRecord.from_body(finished.body)
+        if record is not None and run.issue.number in record.members and not record.emptied:
+            raise CommandError(
+                f"the batch `{name}` with this issue was already closed (#{finished.number}); "
+                "please choose another name."
+            )
+    if run.state.batch is not None and run.state.batch != name:
+        run.leave_batch()
+    state = run.state
+    if state.merged is not None and state.merged == state.pull:
+        state = state.but(pull=None, merged=None)
+    run.state = state.but(batch=name, approved=run.fp, hold=None)
+    run.add_label(run.settings.pending_label)
+    return None
+
+
+def _help(run: IssueRun, command: Command, login: str) -> str | None:
+    label = run.settings.approval_label if run.settings.approval_mode != "off" else None
+    return render_help(run.login, label)

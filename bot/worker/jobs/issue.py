@@ -1,0 +1,674 @@
+"""The issue job: from an assignment issue's current state to a plan, a branch and a pull request.
+
+For an open issue that is the bot's (``bot.forms.is_bot_issue``):
+
+1. read the issue, its comments and the bot's memory of it (``bot.workflow.state``,
+   hidden in the status comment) from GitHub: never the webhook payload, so
+   replays and reruns converge on the same result;
+2. look at the pull request that carried the issue's change: once it is
+   merged, tell the issue when the change will be live (``MERGED_MESSAGE``)
+   and drop the ``waiting``/``pending`` labels; once it is closed unmerged,
+   tell the issue and make no new pull request until ``/apply``;
+3. carry out the commands in comments not answered yet
+   (``bot.worker.jobs.commands``);
+4. check out the default branch in a worktree of its own (``bot.io.workspace``),
+   parse the form (``bot.forms``) and plan the request (``bot.engine.planner``);
+5. then, by the issue's situation:
+
+   * questions (parse or plan problems): say so in the status comment, label
+     the issue ``waiting``, touch no branch;
+   * in a batch: make sure the batch (``bot.worker.jobs.batch``) holds this
+     version of the issue, close the issue's own pull request once the batch
+     includes it, and show the issue's place in the batch;
+   * held (``/cancel``, a pull request closed unmerged, the issue closed): show
+     the plan, change nothing;
+   * ``/plan``: show the plan and whether the pull request holds it, push nothing;
+   * not approved (``APPROVAL_MODE=label`` only): show the plan and wait for
+     the approval label, ``/apply`` or ``/batch``. Approval is checked here, when
+     the job runs, not when the event came: an edit may have withdrawn it;
+   * otherwise apply the plan, make **one** commit (what moved, ``closes #N``),
+     push it to ``bot/paper-assignment-<N>`` with a lease, open or update the
+     pull request (labels ``correction``, ``author-page``), close any other open
+     bot pull request for the issue, and put the pull request and the preview
+     links into the status comment; remove ``waiting``.
+
+When the default branch has moved, step 5 rebuilds the branch from the request
+on the new head (plan and apply again, not a textual rebase), but pushes only
+if the pull request would now be wrong: when merging the old branch into the
+new head conflicts, or gives another result than the fresh replay (a stale
+plan). A pull request that still merges to the same result is left alone.
+``push`` events to the default branch queue this job for every open bot pull
+request (``bot.worker.jobs.upstream``).
+
+Idempotent by construction:
+
+* the branch name, commit message, pull request text and status comment are
+  functions of the issue and the data; nothing carries a time or a run id;
+* the commit is pushed only if the pull request does not hold the same change
+  already; a push is a ``--force-with-lease`` against the branch tip seen at
+  the fetch, so a concurrent change is never lost;
+* the status comment and the pull request are *upserted* (found by marker /
+  by branch, edited only when their text changes); notices and replies carry
+  keys and are posted once;
+* a remote branch with commits not made by the bot is never rewritten: the
+  status comment says so instead, and the job waits for a person.
+
+A worker dying at any point leaves either no push (the worktree is thrown
+away), or a pushed branch without a pull request or comment, which the next
+run completes without pushing again (same tree).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.config import Settings
+from bot.engine.apply import apply_plan
+from bot.engine.planner import Plan
+from bot.engine.request import Problem
+from bot.forms import is_bot_issue, load_form_spec, parse_issue
+from bot.io.github import (
+    STATUS_MARKER,
+    CommentInfo,
+    GitHubNotFound,
+    GitHubRepo,
+    IssueInfo,
+    PullInfo,
+)
+from bot.io.workspace import JobWorktree, NothingToCommit, Workspace
+from bot.text.comments import (
+    PULL_MARKER,
+    BatchLink,
+    IssueStatus,
+    PreviewLinks,
+    PullLink,
+    closed_notice,
+    commit_message,
+    duplicate_notice,
+    issue_closed_notice,
+    merged_notice,
+    pull_body,
+    pull_title,
+    render_status_comment,
+    superseded_notice,
+)
+from bot.web.triage.issues import ISSUE_JOB
+from bot.worker.context import JobContext, JobFailed, Outcome, register_handler
+from bot.worker.faults import fault_point
+from bot.worker.jobs.commands import CommandSession
+from bot.worker.jobs.notices import post_notice, retire_pull
+from bot.worker.planning_data import planning_data
+from bot.workflow.batches import REASON_TEXT, BatchRecord, batch_job_request
+from bot.workflow.branches import BRANCH_PREFIX, branch_for_issue
+from bot.workflow.preview import preview_page_url, preview_url
+from bot.workflow.state import (
+    HOLD_CLOSED,
+    HOLD_ISSUE_CLOSED,
+    IssueState,
+    fingerprint,
+    is_approved,
+)
+
+log = logging.getLogger(__name__)
+
+__all__ = ["BRANCH_PREFIX", "IssueRun", "branch_for_issue", "run_issue_job"]
+
+PULL_LABELS = ("correction", "author-page")
+WAITING_LABEL = "waiting"
+_CLOSES = re.compile(r"^Closes #(\d+):", re.MULTILINE)
+
+
+def field_labels() -> Mapping[str, str]:
+    """Form field id -> the label the person saw on the form."""
+    return {f.id: f.label for f in load_form_spec().fields}
+
+
+def preview_links(branch: str, plans: Plan | list[Plan], template: str) -> PreviewLinks:
+    """The branch's preview and the source and target author pages of the plans on it."""
+    pages = [
+        page
+        for plan in (plans if isinstance(plans, list) else [plans])
+        for page in (plan.source_page, plan.target_page)
+        if page
+    ]
+    unique = list(dict.fromkeys(pages))
+    return PreviewLinks(
+        preview_url(branch, template),
+        tuple((page, preview_page_url(branch, page, template)) for page in unique),
+    )
+
+
+def holds_same_change(workspace: Workspace, worktree: JobWorktree, remote: str) -> bool:
+    """Whether the remote branch already gives what the worktree's commit gives.
+
+    True when both have the same content, or when merging the remote branch
+    into the default branch the worktree started from gives exactly the
+    worktree's content (the default branch moved, and the pull request is
+    still right).
+    """
+    head = worktree.tree("HEAD")
+    if worktree.tree(remote) == head:
+        return True
+    return workspace.merged_tree(worktree.start_sha, remote) == head
+
+
+def status_comment_of(comments: list[CommentInfo], bot_login: str) -> CommentInfo | None:
+    """The bot's status comment among an issue's comments."""
+    return next(
+        (c for c in comments if c.author == bot_login and STATUS_MARKER in c.body),
+        None,
+    )
+
+
+def issue_of_pull(pull: PullInfo) -> int | None:
+    """The issue a single-issue pull request of the bot is for (by its body)."""
+    if PULL_MARKER not in pull.body:
+        return None
+    match = _CLOSES.search(pull.body)
+    return int(match.group(1)) if match else None
+
+
+# -- one run -----------------------------------------------------------------------------
+
+
+@dataclass
+class Planned:
+    """What planning the issue gave: a plan, or the problems that stop it."""
+
+    plan: Plan | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.plan is not None and not self.problems and bool(self.plan.moves)
+
+
+@dataclass
+class IssueRun:
+    """One run of the issue job: the issue as read now, and what the run decided.
+
+    ``state`` starts as the bot's memory of the issue and is written back with
+    the status comment; commands change it.
+    """
+
+    context: JobContext
+    issue: IssueInfo
+    login: str
+    comments: list[CommentInfo]
+    state: IssueState
+    fp: str
+    plan_only: bool = False
+    pushing_requested: bool = False
+    _add_labels: set[str] = field(default_factory=set)
+    _remove_labels: set[str] = field(default_factory=set)
+    _follow_ups: list[str] = field(default_factory=list)
+    _batch: tuple[PullInfo | None, BatchRecord | None] = (None, None)
+
+    @classmethod
+    def load(cls, context: JobContext, issue: IssueInfo) -> IssueRun:
+        login = context.repo.client.login()
+        comments = context.repo.list_comments(issue.number)
+        status = status_comment_of(comments, login)
+        state = IssueState.from_comment(status.body if status else None)
+        return cls(context, issue, login, comments, state, fingerprint(issue.title, issue.body))
+
+    # -- shortcuts -------------------------------------------------------------------
+
+    @property
+    def repo(self) -> GitHubRepo:
+        return self.context.repo
+
+    @property
+    def workspace(self) -> Workspace:
+        return self.context.workspace
+
+    @property
+    def settings(self) -> Settings:
+        return self.context.settings
+
+    @property
+    def number(self) -> int:
+        return self.issue.number
+
+    @property
+    def has_status(self) -> bool:
+        return status_comment_of(self.comments, self.login) is not None
+
+    def approved(self) -> bool:
+        settings = self.settings
+        return is_approved(
+            settings.approval_mode, settings.approval_label, self.issue.labels, self.state, self.fp
+        )
+
+    def has_label(self, label: str) -> bool:
+        return label.lower() in {lb.lower() for lb in self.issue.labels}
+
+    def add_label(self, label: str) -> None:
+        self._remove_labels.discard(label)
+        if not self.has_label(label):
+            self._add_labels.add(label)
+
+    def remove_label(self, label: str) -> None:
+        self._add_labels.discard(label)
+        if self.has_label(label):
+            self._remove_labels.add(label)
+
+    def rebuild_batch(self, name: str) -> None:
+        """Queue the batch job of ``name`` once the status comment is written."""
+        if name not in self._follow_ups:
+            self._follow_ups.append(name)
+
+    def leave_batch(self) -> None:
+        """Take the issue out of its batch (the batch is rebuilt without it)."""
+        if self.state.batch is not None:
+            self.rebuild_batch(self.state.batch)
+            self.state = self.state.but(batch=None)
+        self.remove_label(self.settings.pending_label)
+
+    def notice(self, key: str, text: str) -> None:
+        post_notice(self.repo, self.number, key, text, self.comments)
+
+    def write_status(self, status: IssueStatus) -> None:
+        """Rewrite the status comment, with the state, and settle labels and follow-ups."""
+        self.state = self.state.but(fp=self.fp, kind=status.kind)
+        body = render_status_comment(status) + "\n" + self.state.marker()
+        self.repo.upsert_status_comment(self.number, body)
+        self._settle()
+
+    def _settle(self) -> None:
+        for label in sorted(self._remove_labels):
+            self.repo.remove_label(self.number, label)
+        if self._add_labels:
+            self.repo.add_labels(self.number, *sorted(self._add_labels))
+        gone = {label.lower() for label in self._remove_labels}
+        labels = [lb for lb in self.issue.labels if lb.lower() not in gone]
+        self.issue = dataclasses.replace(self.issue, labels=(*labels, *sorted(self._add_labels)))
+        self._add_labels.clear()
+        self._remove_labels.clear()
+        job = self.context.job
+        for name in self._follow_ups:
+            self.context.follow_up(
+                batch_job_request(job.repo, name, installation_id=job.installation_id)
+            )
+        self._follow_ups.clear()
+
+    # -- the pull request's fate -------------------------------------------------------
+
+    def check_pull_outcome(self) -> None:
+        """Tell the issue once if the pull request with its change was merged or closed."""
+        number = self.state.pull
+        if number is None or number == self.state.merged:
+            return
+        try:
+            pull = self.repo.get_pull(number)
+        except GitHubNotFound:
+            self.state = self.state.but(pull=None)
+            return
+        if pull.state != "closed":
+            return
+        in_batch = self.state.batch is not None and pull.head == self.state.batch
+        if pull.merged:
+            log.info("the pull request was merged", extra={"pull": number})
+            self.notice(f"merged-{number}", merged_notice(number, self.settings.merged_message))
+            self.state = self.state.but(merged=number, batch=None if in_batch else self.state.batch)
+            self.remove_label(WAITING_LABEL)
+            self.remove_label(self.settings.pending_label)
+            return
+        log.info("the pull request was closed without merging", extra={"pull": number})
+        self.notice(f"closed-{number}", closed_notice(number))
+        if in_batch:
+            self.state = self.state.but(batch=None)
+            self.remove_label(self.settings.pending_label)
+        self.state = self.state.but(pull=None, hold=HOLD_CLOSED)
+
+    @property
+    def merged(self) -> bool:
+        return self.state.merged is not None and self.state.merged == self.state.pull
+
+    def merged_status(self) -> IssueStatus:
+        pull = self.repo.get_pull(self.state.merged) if self.state.merged else None
+        link = PullLink(pull.number, pull.html_url) if pull else None
+        return IssueStatus("merged", pull=link, message=self.settings.merged_message)
+
+    # -- closed issues -----------------------------------------------------------------
+
+    def closed_issue(self) -> Outcome:
+        """A closed issue: announce a merge, or retire the bot's pull request and hold."""
+        self.check_pull_outcome()
+        if self.merged:
+            self.write_status(self.merged_status())
+            return Outcome("done", "the issue is closed; its change was merged")
+        if self.state.hold is not None:  # nothing of the bot's is open
+            return Outcome("done", "the issue is closed")
+        own = self.repo.find_open_pull(branch_for_issue(self.number))
+        if own is not None:
+            retire_pull(
+                self.repo,
+                self.workspace,
+                own,
+                f"issue-closed-{self.number}",
+                issue_closed_notice(self.number),
+            )
+        self.leave_batch()
+        self.state = self.state.but(hold=HOLD_ISSUE_CLOSED, pull=None)
+        self.write_status(IssueStatus("held", hold=HOLD_ISSUE_CLOSED))
+        return Outcome("done", "the issue is closed")
+
+    # -- open issues -------------------------------------------------------------------
+
+    def open_issue(self) -> Outcome:
+        if self.state.hold == HOLD_ISSUE_CLOSED:
+            self.state = self.state.but(hold=None)  # reopened
+        commands = CommandSession(self)
+        commands.acknowledge()
+        self.check_pull_outcome()
+        commands.execute()
+        if self.merged:
+            if self.state.fp == self.fp and not (self.pushing_requested or self.plan_only):
+                self.write_status(self.merged_status())
+                commands.answer()
+                return Outcome("done", "its change was merged")
+            self.state = self.state.but(pull=None, merged=None)  # edited since: start afresh
+        outcome = self.update()
+        commands.answer()
+        return outcome
+
+    def mode(self) -> str:
+        if self.state.batch is not None:
+            return "batch"
+        if self.state.hold is not None:
+            return "held"
+        if self.plan_only and not self.pushing_requested:
+            return "plan"
+        return "propose" if self.approved() else "await"
+
+    def update(self) -> Outcome:
+        """Plan the issue on the default branch, then act by its situation."""
+        if self.state.batch is not None:
+            self._check_batch_over()
+            if self.merged:
+                self.write_status(self.merged_status())
+                return Outcome("done", "its change was merged in a batch")
+        mode = self.mode()
+        worktree = self.workspace.open_job(self.context.job.id, branch_for_issue(self.number))
+        try:
+            with planning_data(worktree.path / "data", self.settings.index_path) as data:
+                parsed = parse_issue(self.issue.title, self.issue.body, lookup=data)
+                if parsed.request is None:
+                    planned = Planned(None, tuple(parsed.problems))
+                else:
+                    plan = data.plan(parsed.request)
+                    planned = Planned(plan, tuple(plan.problems))
+                if planned.ok and mode in ("plan", "propose"):
+                    assert planned.plan is not None
+                    apply_plan(planned.plan, data.data_dir)
+            if mode == "batch":
+                return self._batched(planned)
+            if planned.problems:
+                return self._ask(planned)
+            assert planned.plan is not None
+            if not planned.plan.moves:
+                return self._nothing_to_do()
+            plan = planned.plan
+            if mode == "held":
+                return self._held(plan)
+            if mode == "await":
+                return self._await_approval(plan)
+            if mode == "plan":
+                return self._planned(worktree, plan)
+            return self._propose(worktree, plan)
+        finally:
+            worktree.remove()
+
+    def _own_pull(self) -> PullLink | None:
+        pull = self.repo.find_open_pull(branch_for_issue(self.number))
+        return PullLink(pull.number, pull.html_url) if pull is not None else None
+
+    def _ask(self, planned: Planned, batch: BatchLink | None = None) -> Outcome:
+        """Questions for the person who filed the issue; no branch is touched."""
+        status = IssueStatus(
+            "questions",
+            plan=planned.plan,
+            problems=planned.problems,
+            pull=self._own_pull(),
+            field_labels=field_labels(),
+            batch=batch,
+        )
+        self.add_label(WAITING_LABEL)
+        self.write_status(status)
+        count = len(planned.problems)
+        return Outcome("waiting", f"asked {count} question{'s' if count != 1 else ''}")
+
+    def _nothing_to_do(self) -> Outcome:
+        self.remove_label(WAITING_LABEL)
+        self.write_status(IssueStatus("nothing", pull=self._own_pull()))
+        return Outcome("done", "nothing to change")
+
+    def _held(self, plan: Plan) -> Outcome:
+        self.remove_label(WAITING_LABEL)
+        self.write_status(IssueStatus("held", plan=plan, hold=self.state.hold))
+        return Outcome("done", f"held ({self.state.hold})")
+
+    def _await_approval(self, plan: Plan) -> Outcome:
+        self.remove_label(WAITING_LABEL)
+        status = IssueStatus(
+            "awaiting_approval",
+            plan=plan,
+            pull=self._own_pull(),
+            approval_label=self.settings.approval_label,
+        )
+        self.write_status(status)
+        return Outcome("waiting", "waits for approval")
+
+    def _planned(self, worktree: JobWorktree, plan: Plan) -> Outcome:
+        """``/plan``: the plan, and whether the pull request holds it; nothing is pushed."""
+        self.remove_label(WAITING_LABEL)
+        pull = self._own_pull()
+        up_to_date = None
+        if pull is not None and worktree.remote_sha is not None:
+            try:
+                worktree.commit(commit_message(plan, self.number))
+                up_to_date = holds_same_change(self.workspace, worktree, worktree.remote_sha)
+            except NothingToCommit:
+                up_to_date = False
+        self.write_status(IssueStatus("planned", plan=plan, pull=pull, up_to_date=up_to_date))
+        return Outcome("done", "planned; nothing pushed (/plan)")
+
+    # -- batches -----------------------------------------------------------------------
+
+    def _batched(self, planned: Planned) -> Outcome:
+        """An issue in a batch: keep the batch in step with the issue, and show its place."""
+        link = self._sync_batch(planned)
+        self.add_label(self.settings.pending_label)
+        if planned.problems:
+            return self._ask(planned, link)
+        self.remove_label(WAITING_LABEL)
+        plan = planned.plan if planned.ok else None
+        self.write_status(IssueStatus("batched", plan=plan, batch=link))
+        return Outcome("done", f"in the batch {self.state.batch}")
+
+    def _local_reason(self, planned: Planned) -> str | None:
+        """Why the issue cannot be in a batch now, as far as the issue alone tells."""
+        if not self.approved():
+            return REASON_TEXT["approval"]
+        if planned.problems:
+            return REASON_TEXT["questions"]
+        if not planned.ok:
+            return REASON_TEXT["nothing"]
+        return None
+
+    def _find_batch(self) -> tuple[PullInfo | None, BatchRecord | None]:
+        """The newest batch pull request of the issue's batch, and its record."""
+        assert self.state.batch is not None
+        for pull in self.repo.find_pulls(self.state.batch, "all"):
+            record = BatchRecord.from_body(pull.body) if pull.author == self.login else None
+            if record is not None:
+                return pull, record
+        return None, None
+
+    def _check_batch_over(self) -> None:
+        """Leave the batch if its pull request was merged or closed (by a person) with the
+        issue in it: that batch is over. A merge was announced by check_pull_outcome if it
+        included the issue; closing tells the issue and holds it."""
+        pull, record = self._find_batch()
+        self._batch = (pull, record)
+        if pull is None or record is None or pull.state != "closed" or record.emptied:
+            return
+        self._batch = (None, None)
+        mine = record.members.get(self.number)
+        if mine is None:
+            return  # an older batch under the same name: a new one is built
+        self.remove_label(self.settings.pending_label)
+        if pull.merged and mine.outcome == "included":
+            self.notice(
+                f"merged-{pull.number}", merged_notice(pull.number, self.settings.merged_message)
+            )
+            self.state = self.state.but(pull=pull.number, merged=pull.number, batch=None)
+        elif pull.merged:  # merged without this issue: it goes on alone
+            self.state = self.state.but(batch=None)
+        else:
+            self.notice(f"closed-{pull.number}", closed_notice(pull.number))
+            self.state = self.state.but(batch=None, pull=None, hold=HOLD_CLOSED)
+
+    def _sync_batch(self, planned: Planned) -> BatchLink:
+        """Queue the batch job unless the batch holds this version of the issue; the link."""
+        name = self.state.batch
+        assert name is not None
+        current, record = self._batch
+        mine = record.members.get(self.number) if record is not None else None
+        pull = current if current is not None and current.state == "open" else None
+        pull_link = PullLink(pull.number, pull.html_url) if pull is not None else None
+        reason = self._local_reason(planned)
+        if mine is None or mine.fp != self.fp or mine.approved != self.approved():
+            if reason is None or (pull is not None and mine is not None):
+                self.rebuild_batch(name)
+                return BatchLink(name, pull_link)
+            return BatchLink(name, pull_link, "left_out", reason=reason)
+        if mine.outcome == "included" and pull is not None:
+            own = self.repo.find_open_pull(branch_for_issue(self.number))
+            if own is not None:
+                retire_pull(
+                    self.repo,
+                    self.workspace,
+                    own,
+                    f"superseded-{own.number}",
+                    superseded_notice(pull.number, name),
+                )
+            self.state = self.state.but(pull=pull.number)
+            return BatchLink(name, pull_link, "included", position=mine.position)
+        if pull is not None and self.state.pull == pull.number:
+            self.state = self.state.but(pull=None)
+        return BatchLink(name, pull_link, "left_out", reason=mine.describe())
+
+    # -- proposing ---------------------------------------------------------------------
+
+    def _propose(self, worktree: JobWorktree, plan: Plan) -> Outcome:
+        """Commit, push (if the change is not on the branch yet), open or update the PR."""
+        workspace, repo, settings = self.workspace, self.repo, self.settings
+        branch = worktree.branch
+        foreign = workspace.foreign_commits(branch)
+        if foreign:
+            authors = sorted({c.author_name for c in foreign})
+            log.warning(
+                "the branch has others' commits; not rewriting it", extra={"authors": authors}
+            )
+            self.write_status(IssueStatus("blocked", plan=plan, branch=branch))
+            return Outcome("waiting", f"{branch} has commits by others")
+
+        try:
+            worktree.commit(commit_message(plan, self.number))
+        except NothingToCommit:
+            raise JobFailed("the planned change left the data unchanged") from None
+        fault_point("commit")
+        remote = worktree.remote_sha
+        if remote is not None and holds_same_change(workspace, worktree, remote):
+            log.info("the branch already holds this change; not pushing")
+        else:
+            self.context.lease.check()
+            worktree.push(remote)
+            log.info("pushed the branch", extra={"branch": branch})
+            fault_point("push")
+
+        previews = preview_links(branch, plan, settings.preview_url_template)
+        pull = repo.upsert_pull(
+            branch,
+            workspace.default_branch(),
+            pull_title(plan, self.number),
+            pull_body(plan, self.number, self.issue.html_url, previews),
+            PULL_LABELS,
+        )
+        fault_point("pull_request")
+        self._close_duplicates(pull)
+        self.state = self.state.but(pull=pull.number)
+        status = IssueStatus(
+            "proposed",
+            plan=plan,
+            pull=PullLink(pull.number, pull.html_url),
+            branch=branch,
+            previews=previews,
+        )
+        self.remove_label(WAITING_LABEL)
+        self.write_status(status)
+        return Outcome("done", f"pull request #{pull.number}")
+
+    def _close_duplicates(self, kept: PullInfo) -> None:
+        """Close every other open bot pull request for this issue: there is only ever one."""
+        for pull in self.repo.open_pulls():
+            if pull.number == kept.number or pull.author != self.login:
+                continue
+            if pull.head == kept.head or issue_of_pull(pull) == self.number:
+                log.warning("closing a duplicate pull request", extra={"pull": pull.number})
+                retire_pull(
+                    self.repo,
+                    self.workspace,
+                    pull,
+                    f"duplicate-{pull.number}",
+                    duplicate_notice(kept.number, self.number),
+                    delete_branch=pull.head != kept.head,
+                )
+
+
+# -- the job -----------------------------------------------------------------------------
+
+
+def run_issue_job(context: JobContext) -> Outcome:
+    """Bring an issue's status comment, branch and pull request up to date."""
+    number = context.job.issue_number
+    if number is None:
+        raise JobFailed("the job names no issue")
+    try:
+        issue = context.repo.get_issue(number)
+    except GitHubNotFound:
+        return Outcome("done", "the issue does not exist (any more)")
+    if issue.is_pull_request:
+        return Outcome("done", "a pull request, not an issue")
+    if issue.state != "open":
+        run = IssueRun.load(context, issue)
+        if not run.has_status:
+            return Outcome("done", "the issue is closed")
+        return run.closed_issue()
+    if not is_bot_issue(issue.title, issue.body, issue.labels):
+        return Outcome("done", "not an assignment issue")
+    return IssueRun.load(context, issue).open_issue()
+
+
+def report_failure(context: JobContext, message: str) -> None:
+    """Tell the issue that the bot gave up (the status comment, so still only one).
+
+    The bot's memory of the issue is kept: a failure does not forget a batch or
+    an approval.
+    """
+    number = context.job.issue_number
+    if number is None:
+        return
+    comment = context.repo.find_status_comment(number)
+    state = IssueState.from_comment(comment.body if comment else None).but(kind="failed")
+    body = render_status_comment(IssueStatus("failed", message=message)) + "\n" + state.marker()
+    context.repo.upsert_status_comment(number, body)
+
+
+register_handler(ISSUE_JOB, report_failure=report_failure)(run_issue_job)

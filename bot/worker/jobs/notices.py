@@ -1,0 +1,84 @@
+"""Writing to GitHub exactly once: notices and retiring the bot's pull requests.
+
+A job may run twice for the same state (a redelivery, a worker that died
+after posting), so everything it *adds* must be recognisable:
+
+* a **notice** is a short new comment (a merge, a closed pull request, a reply
+  to a command) that starts with a hidden key, ``<!-- anthology-bot:notice:<key> -->``;
+  it is posted only if the bot has no comment with that key on the issue yet;
+* **retiring** a pull request (closing it in favour of a batch, after
+  ``/cancel``, as a duplicate) posts its notice, closes it, and deletes its
+  branch unless someone else has pushed commits to it: the bot never deletes
+  people's work.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from bot.io.github import CommentInfo, GitHubRepo, PullInfo
+from bot.io.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+NOTICE_PREFIX = "<!-- anthology-bot:notice:"
+
+
+def notice_marker(key: str) -> str:
+    return f"{NOTICE_PREFIX}{key} -->"
+
+
+def has_notice(comments: Sequence[CommentInfo], key: str, bot_login: str) -> bool:
+    """Whether the bot already posted the notice ``key`` among ``comments``."""
+    marker = notice_marker(key)
+    return any(c.author == bot_login and marker in c.body for c in comments)
+
+
+def post_notice(
+    repo: GitHubRepo,
+    number: int,
+    key: str,
+    text: str,
+    comments: Sequence[CommentInfo] | None = None,
+) -> bool:
+    """Post ``text`` on issue or pull request ``number`` unless notice ``key`` is there.
+
+    ``comments`` are the comments already read (saves a request); returns
+    whether a comment was posted.
+    """
+    login = repo.client.login()
+    if comments is None:
+        found = repo.find_status_comment(number, notice_marker(key)) is not None
+    else:
+        found = has_notice(comments, key, login)
+    if found:
+        return False
+    repo.add_comment(number, f"{notice_marker(key)}\n{text}")
+    return True
+
+
+def retire_pull(
+    repo: GitHubRepo,
+    workspace: Workspace,
+    pull: PullInfo,
+    key: str,
+    text: str,
+    *,
+    delete_branch: bool = True,
+) -> bool:
+    """Close one of the bot's pull requests with a notice; delete its branch if only the bot
+    committed to it. Returns whether the branch was deleted."""
+    post_notice(repo, pull.number, key, text)
+    if pull.state == "open":
+        repo.close_pull(pull.number)
+    if not delete_branch:
+        return False
+    workspace.fetch()
+    if workspace.remote_sha(pull.head) is None:
+        return False
+    foreign = workspace.foreign_commits(pull.head)
+    if foreign:
+        log.warning("not deleting %s: it has commits by others", pull.head)
+        return False
+    return repo.delete_branch(pull.head)
