@@ -65,7 +65,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bot.forms.body import render_form_body  # noqa: E402
-from bot.queue.jobs import JobStore, open_store  # noqa: E402
+from bot.queue.jobs import JobStore  # noqa: E402
+from bot.queue.stores import open_store  # noqa: E402
 from demo.run import SEED_ANSWERS  # noqa: E402
 from tests.github_standin import GitHubStandIn, build_delivery  # noqa: E402
 

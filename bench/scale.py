@@ -61,7 +61,8 @@ from bot.engine.dataset import AnthologyData  # noqa: E402
 from bot.engine.planner import Plan, World  # noqa: E402
 from bot.forms import parse_issue  # noqa: E402
 from bot.forms.body import render_form_body  # noqa: E402
-from bot.queue.jobs import FINAL_STATES, Job, open_store  # noqa: E402
+from bot.queue.jobs import FINAL_STATES, Job  # noqa: E402
+from bot.queue.stores import open_store  # noqa: E402
 from bot.worker.jobs.issue import branch_for_issue  # noqa: E402
 from demo.run import WebServer, build_data_repository  # noqa: E402
 from tests.github_standin import GitHubStandIn, build_delivery  # noqa: E402

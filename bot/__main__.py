@@ -144,7 +144,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     import signal
 
     from bot.config import ConfigError
-    from bot.queue.jobs import open_store
+    from bot.queue.stores import open_store
     from bot.worker.runner import Worker
 
     settings = _service_settings()
@@ -167,11 +167,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
-    """Queue the jobs of the issues whose events the bot missed (``bot.worker.reconcile``)."""
+    """Queue the jobs of the issues whose events the bot missed (``bot.worker.jobs.reconcile``)."""
     from bot.config import ConfigError
     from bot.io.github import GitHubError, make_github
-    from bot.queue.jobs import open_store
-    from bot.worker.reconcile import reconcile
+    from bot.queue.stores import open_store
+    from bot.worker.jobs.reconcile import reconcile
 
     settings = _service_settings()
     if settings is None:

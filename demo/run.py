@@ -35,7 +35,8 @@ from typing import Any
 from bot.config import Settings, default_queue_url
 from bot.forms.body import render_form_body
 from bot.logs import configure_logging
-from bot.queue.jobs import FINAL_STATES, Job, open_store
+from bot.queue.jobs import FINAL_STATES, Job
+from bot.queue.stores import open_store
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DATA = REPO_ROOT / "sample" / "data"

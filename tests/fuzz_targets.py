@@ -50,7 +50,7 @@ from bot.engine.planner import World
 from bot.engine.request import Request, RequestFormatError, Target, request_from_json
 from bot.forms import parse_issue
 from bot.forms.body import render_form_body
-from bot.queue.jobs import open_store
+from bot.queue.stores import open_store
 from bot.text.comments import IssueStatus, PreviewLinks, PullLink, pull_body, render_status_comment
 from bot.text.render import render_plan
 from bot.web.app import create_app

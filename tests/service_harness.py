@@ -23,7 +23,8 @@ from typing import Any
 import requests
 
 from bot.config import Settings
-from bot.queue.jobs import Job, open_store
+from bot.queue.jobs import Job
+from bot.queue.stores import open_store
 from demo.run import WebServer, build_data_repository
 from tests.github_standin import GitHubStandIn, build_delivery
 from tests.github_standin.state import Comment, Issue

@@ -40,7 +40,7 @@ from bot.engine.request import Request, Target
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = REPO_ROOT / "issue_templates" / "fix-paper-assignment.yml"
-DIALOG_JS = REPO_ROOT / "bot" / "static" / "assignment-dialog.js"
+DIALOG_JS = REPO_ROOT / "bot" / "dialog" / "static" / "assignment-dialog.js"
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 DOCS_SCREENSHOT = REPO_ROOT / "docs" / "dialog.png"
 

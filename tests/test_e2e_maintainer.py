@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from bot.forms.body import render_form_body
-from bot.queue.jobs import open_store
-from bot.worker.reconcile import STAMP_FILE
+from bot.queue.stores import open_store
+from bot.worker.jobs.reconcile import STAMP_FILE
 from bot.worker.runner import Worker
 from bot.workflow.branches import branch_for_issue, default_batch_name
 from demo.run import SEED_ANSWERS, SEED_TITLE, seed_issue_body

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.web.router import EventContext, default_router
+from bot.web.router import EventContext
+from bot.web.triage import default_router
 from bot.workflow.batches import BatchRecord
 from demo.run import SEED_TITLE, seed_issue_body
 

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from bot.io.github import (
-    STATUS_MARKER,
     GitHubClient,
     GitHubError,
     GitHubNotFound,
@@ -21,6 +20,7 @@ from bot.io.github import (
     installation_id_from_payload,
     make_github,
 )
+from bot.workflow.markers import STATUS_MARKER
 from tests.github_standin import GitHubStandIn, commit_to_branch, generate_app_key, make_bare_repo
 
 REPO = "acl-org/acl-anthology"
@@ -91,19 +91,19 @@ def test_status_comment_is_created_once_and_then_edited(
 ) -> None:
     number, _ = standin.open_issue("t", "b", "alice")
     standin.add_comment(number, f"{STATUS_MARKER} pasted by a user", "alice")
-    assert repo.find_status_comment(number) is None
+    assert repo.find_marked_comment(number, STATUS_MARKER) is None
 
-    first = repo.upsert_status_comment(number, "Planning…")
+    first = repo.upsert_marked_comment(number, "Planning…", STATUS_MARKER)
     assert first.body == f"{STATUS_MARKER}\nPlanning…"
     assert first.author == standin.login
-    second = repo.upsert_status_comment(number, "Pull request opened")
-    third = repo.upsert_status_comment(number, "Pull request opened")
+    second = repo.upsert_marked_comment(number, "Pull request opened", STATUS_MARKER)
+    third = repo.upsert_marked_comment(number, "Pull request opened", STATUS_MARKER)
 
     assert first.id == second.id == third.id
     mine = [c for c in standin.comments_on(number) if c.user == standin.login]
     assert len(mine) == 1
     assert mine[0].edits == 1  # the unchanged third update did not edit
-    assert repo.find_status_comment(number) == third
+    assert repo.find_marked_comment(number, STATUS_MARKER) == third
     assert standin.comments_on(number)[0].body.endswith("pasted by a user")
 
 
@@ -111,7 +111,7 @@ def test_duplicate_status_comments_are_removed(standin: GitHubStandIn, repo: Git
     number, _ = standin.open_issue("t", "b")
     for text in ("one", "two"):
         standin.store.add_comment(number, f"{STATUS_MARKER}\n{text}", standin.login)
-    kept = repo.upsert_status_comment(number, "three")
+    kept = repo.upsert_marked_comment(number, "three", STATUS_MARKER)
     remaining = standin.comments_on(number)
     assert [c.id for c in remaining] == [kept.id]
     assert remaining[0].body == f"{STATUS_MARKER}\nthree"
@@ -183,7 +183,7 @@ def test_status_comment_lost_answer_is_not_duplicated(
 ) -> None:
     number, _ = standin.open_issue("t", "b")
     standin.fail_next("POST", r".*/comments", lose_answer=True)
-    status = repo.upsert_status_comment(number, "Planning")
+    status = repo.upsert_marked_comment(number, "Planning", STATUS_MARKER)
     assert [c.id for c in standin.comments_on(number)] == [status.id]
 
 
@@ -222,9 +222,9 @@ def test_app_client(bare: Path) -> None:
         assert client.login() == "anthology-bot[bot]"
         token = client.git_token()
         assert token in app.installation_tokens
-        status = client.repo().upsert_status_comment(number, "hello")
+        status = client.repo().upsert_marked_comment(number, "hello", STATUS_MARKER)
         assert status.author == "anthology-bot[bot]"
-        assert client.repo().find_status_comment(number) == status
+        assert client.repo().find_marked_comment(number, STATUS_MARKER) == status
         assert "private_key" not in repr(settings) and key not in repr(settings)
 
 

@@ -17,6 +17,7 @@ import requests
 from github import Auth, Github, GithubException, GithubIntegration
 
 from tests.github_standin import (
+from tests.fulldata import shared_dir
     GitHubStandIn,
     build_delivery,
     commit_to_branch,
@@ -25,7 +26,7 @@ from tests.github_standin import (
     sign,
 )
 
-WEBHOOKS = Path(__file__).resolve().parents[2] / "shared" / "github-webhooks"
+WEBHOOKS = shared_dir() / "github-webhooks"
 REPO = "acl-org/acl-anthology"
 FAST = {"seconds_between_requests": None, "seconds_between_writes": None}
 

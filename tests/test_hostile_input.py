@@ -184,7 +184,7 @@ def test_a_huge_webhook_body_is_refused_or_read_quickly(service: Service) -> Non
 
 def test_a_payload_the_triage_cannot_read_is_refused_and_not_recorded(tmp_path: Path) -> None:
     from bot.config import Settings
-    from bot.queue.jobs import open_store
+    from bot.queue.stores import open_store
     from bot.web.app import create_app
     from bot.web.router import Router
     from tests.github_standin import build_delivery

@@ -16,9 +16,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.fulldata import shared_dir
+
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATES = sorted((REPO / "issue_templates").glob("*.yml"))
-SCHEMA = REPO.parent / "shared" / "schemas" / "github-issue-forms.json"
+SCHEMA = shared_dir() / "schemas" / "github-issue-forms.json"
 ASSIGNMENT = REPO / "issue_templates" / "fix-paper-assignment.yml"
 
 CONTRACT_IDS = [

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.queue.jobs import JobRequest, JobStore, open_store
+from bot.queue.jobs import JobRequest, JobStore
+from bot.queue.stores import open_store
 from tests.redis_server import redis_server
 
 REPO = "acl-org/acl-anthology"

@@ -24,9 +24,10 @@ import pytest
 
 from bot.engine.request import Target
 from bot.forms import known_fields, parse_issue, read_issue_text
+from tests.fulldata import shared_dir
 from tests.test_forms import FakeLookup
 
-ISSUES = Path(__file__).resolve().parent.parent.parent / "shared" / "real-issues"
+ISSUES = shared_dir() / "real-issues"
 
 pytestmark = pytest.mark.skipif(not ISSUES.is_dir(), reason=f"{ISSUES} is not there")
 

@@ -11,7 +11,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from bot.config import Settings
-from bot.queue.jobs import JobStore, open_store
+from bot.queue.jobs import JobStore
+from bot.queue.stores import open_store
 from bot.web.app import create_app
 from bot.web.signature import is_valid_signature, signature_for
 from demo.run import SEED_TITLE, seed_issue_body

@@ -10,7 +10,8 @@ import pytest
 
 from bot.config import Settings
 from bot.forms.body import render_form_body
-from bot.queue.jobs import JobRequest, open_store
+from bot.queue.jobs import JobRequest
+from bot.queue.stores import open_store
 from bot.worker.jobs.issue import branch_for_issue
 from bot.worker.runner import Worker
 from demo.run import SEED_ANSWERS, SEED_TITLE, seed_issue_body

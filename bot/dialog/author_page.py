@@ -61,6 +61,7 @@ from bot.anthology.pages import (
 from bot.anthology.people import People, Person
 from bot.engine.dataset import AnthologyData
 from bot.engine.planner import MAX_PAPERS, World
+from bot.forms import load_form_spec
 
 FORMAT_VERSION = 1
 DEFAULT_REPO = "acl-org/acl-anthology"
@@ -365,8 +366,6 @@ def search_people(
 def issue_labels() -> list[str]:
     """The labels of the issue form's template (the defaults if it cannot be read)."""
     try:
-        from bot.forms import load_form_spec
-
         labels = list(load_form_spec().labels)
     except (ImportError, OSError, ValueError, KeyError, AttributeError):
         labels = []

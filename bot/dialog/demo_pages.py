@@ -15,9 +15,11 @@ Configuration, read from the Flask app:
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from bot.dialog.author_page import (
@@ -28,7 +30,9 @@ from bot.dialog.author_page import (
     build_page_data,
     search_people,
 )
-from bot.engine.dataset import AnthologyData
+from bot.engine.dataset import AnthologyData, DataDirectoryError
+
+log = logging.getLogger(__name__)
 
 #: How much of a typed query the suggestion endpoint looks at.
 MAX_QUERY_CHARS = 100
@@ -88,3 +92,14 @@ def suggest() -> ResponseReturnValue:
     response = jsonify(people)
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
+
+
+def register_demo_pages(app: Flask, data_dir: Path, index_path: Path) -> bool:
+    """Serve the demo pages of ``data_dir`` from ``app``; False if the data cannot be opened."""
+    try:
+        app.config["ANTHOLOGY_DATA"] = AnthologyData(data_dir, index_path)
+    except (DataDirectoryError, OSError) as exc:
+        log.error("the demo data could not be opened: %s", exc)
+        return False
+    app.register_blueprint(demo)
+    return True

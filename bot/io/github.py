@@ -61,7 +61,6 @@ PERMISSION_RANK: dict[str, int] = {
     "admin": 5,
 }
 REACTIONS = ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes")
-STATUS_MARKER = "<!-- anthology-bot:status -->"
 
 
 # -- errors --------------------------------------------------------------------
@@ -487,9 +486,7 @@ class GitHubRepo:
             if comment.user.login == login and marker in (comment.body or "")
         ]
 
-    def find_status_comment(
-        self, issue_number: int, marker: str = STATUS_MARKER
-    ) -> CommentInfo | None:
+    def find_marked_comment(self, issue_number: int, marker: str) -> CommentInfo | None:
         """The bot's comment carrying ``marker``, None if there is none yet."""
 
         login = self.client.login()
@@ -500,10 +497,8 @@ class GitHubRepo:
 
         return self._call(f"looking for the status comment on #{issue_number}", run)
 
-    def upsert_status_comment(
-        self, issue_number: int, body: str, marker: str = STATUS_MARKER
-    ) -> CommentInfo:
-        """Create or update the one status comment on an issue.
+    def upsert_marked_comment(self, issue_number: int, body: str, marker: str) -> CommentInfo:
+        """Create or update the one comment of the bot's carrying ``marker`` (its status).
 
         The comment is recognised by ``marker`` (a hidden HTML comment added at
         the top) and by being the bot's own. It is edited only if its text

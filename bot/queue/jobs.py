@@ -40,7 +40,7 @@ it adds (periodic tasks, a result store, its consumer process model) the bot
 does not need. A lease queue on the job table is a few hundred lines per backend
 and keeps one source of truth.
 
-Backends (:func:`open_store`, by ``QUEUE_URL``): SQLite (``bot.queue.sqlite_store``,
+Backends (``bot.queue.stores.open_store``, by ``QUEUE_URL``): SQLite (``bot.queue.sqlite_store``,
 the embedded default, for one machine and any number of processes) and Redis
 (``bot.queue.redis_store``, for workers on several machines).
 """
@@ -279,23 +279,6 @@ class JobStore(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional for backends
         """Release connections."""
-
-
-class StoreURLError(ValueError):
-    """``QUEUE_URL`` names no known backend."""
-
-
-def open_store(url: str, clock: Clock = time.time) -> JobStore:
-    """The store for ``QUEUE_URL``: ``sqlite:///path`` or ``redis://...`` / ``rediss://``."""
-    if url.startswith("sqlite:///"):
-        from bot.queue.sqlite_store import SqliteJobStore
-
-        return SqliteJobStore(url.removeprefix("sqlite:///"), clock=clock)
-    if url.startswith(("redis://", "rediss://", "unix://")):
-        from bot.queue.redis_store import RedisJobStore
-
-        return RedisJobStore.from_url(url, clock=clock)
-    raise StoreURLError("QUEUE_URL must start with sqlite:///, redis://, rediss:// or unix://")
 
 
 def superseded_reason(job_id: str) -> str:

@@ -47,6 +47,7 @@ from bot.anthology.pages import is_unverified_page
 from bot.engine.planner import Plan
 from bot.engine.request import Problem
 from bot.text.render import escape, render_plan
+from bot.workflow.markers import PULL_MARKER
 
 StatusKind = Literal[
     "questions",
@@ -61,7 +62,6 @@ StatusKind = Literal[
     "batched",
 ]
 
-PULL_MARKER = "<!-- anthology-bot:pull-request -->"
 MAX_TITLE = 200
 
 _FOOTER = (

@@ -40,7 +40,6 @@ serve`` runs werkzeug's server for local use.
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import os
@@ -51,11 +50,14 @@ from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from bot.config import ConfigError, Settings
+from bot.dialog.demo_pages import register_demo_pages
 from bot.logs import configure_logging, log_context
 from bot.queue.data_status import read_problem
-from bot.queue.jobs import JobStore, open_store
-from bot.web.router import EventContext, Router, default_router
+from bot.queue.jobs import JobStore
+from bot.queue.stores import open_store
+from bot.web.router import EventContext, Router
 from bot.web.signature import SIGNATURE_HEADER, is_valid_signature
+from bot.web.triage import default_router
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +66,6 @@ MAX_PAYLOAD_BYTES = 25 * 1024 * 1024
 
 MAX_DELIVERY_ID_LENGTH = 100
 MAX_EVENT_LENGTH = 100
-DEMO_PAGES_MODULE = "bot.dialog.demo_pages"
 
 
 def _event_context(settings: Settings) -> EventContext:
@@ -193,27 +194,10 @@ def readiness_checks(
 
 
 def _register_demo_pages(app: Flask, settings: Settings) -> None:
-    """Serve the demo author pages when a data directory is configured and the module exists."""
-    if settings.demo_data_dir is None:
-        return
-    try:
-        module = importlib.import_module(DEMO_PAGES_MODULE)
-    except ImportError:
-        log.warning("bot.dialog.demo_pages is not available; demo pages are off")
-        return
-    blueprint = getattr(module, "bp", None) or getattr(module, "demo", None)
-    if blueprint is None:
-        log.warning("bot.dialog.demo_pages has no blueprint; demo pages are off")
-        return
-    from bot.engine.dataset import AnthologyData, DataDirectoryError
-
-    index = settings.state_dir / "index" / "demo.sqlite"
-    try:
-        app.config["ANTHOLOGY_DATA"] = AnthologyData(Path(settings.demo_data_dir), index)
-    except (DataDirectoryError, OSError) as exc:
-        log.error("the demo data could not be opened: %s", exc)
-        return
-    app.register_blueprint(blueprint)
+    """Serve the demo author pages when a data directory is configured."""
+    if settings.demo_data_dir is not None:
+        index = settings.state_dir / "index" / "demo.sqlite"
+        register_demo_pages(app, Path(settings.demo_data_dir), index)
 
 
 def create_app_from_env() -> Flask:

@@ -1,7 +1,10 @@
 """Which webhook events matter, decided cheaply from the payload: a router of triage functions.
 
-As in CPython's bots (bedevere, miss-islington), each feature is a module that
-registers functions per event and action::
+As in CPython's bots (bedevere, miss-islington), each feature is a module of
+``bot.web.triage`` with a router of its own, registering functions per event and
+action; ``bot.web.triage.default_router`` composes them with ordinary imports::
+
+    router = Router()
 
     @router.route("issues", "opened", "edited")
     def issue_changed(payload: dict, context: EventContext) -> JobRequest | None:
@@ -22,7 +25,6 @@ The router itself drops, before any triage function runs:
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -47,14 +49,6 @@ class EventContext:
 
 TriageResult = JobRequest | Iterable[JobRequest] | None
 Triage = Callable[[Payload, EventContext], TriageResult]
-
-#: Modules registering triage functions on the default router. A feature adds its module here.
-EVENT_MODULES: tuple[str, ...] = (
-    "bot.web.triage.issues",
-    "bot.web.triage.comments",
-    "bot.web.triage.pulls",
-    "bot.web.triage.push",
-)
 
 
 def sender_login(payload: Payload) -> str:
@@ -90,8 +84,14 @@ def installation_of(payload: Payload) -> int | None:
 class Router:
     """Triage functions by (event, action); ``None`` as action means every action."""
 
-    def __init__(self) -> None:
+    def __init__(self, *others: Router) -> None:
+        """A router; given other routers, one holding all of their routes (in order)."""
         self._routes: dict[tuple[str, str | None], list[Triage]] = defaultdict(list)
+        for other in others:
+            for key, functions in other._routes.items():
+                for function in functions:
+                    if function not in self._routes[key]:
+                        self._routes[key].append(function)
 
     def route(self, event: str, *actions: str) -> Callable[[Triage], Triage]:
         """Register the decorated function for ``event`` with these actions (or all)."""
@@ -131,14 +131,3 @@ class Router:
             else:
                 out.extend(result)
         return out
-
-
-router = Router()
-"""The default router; modules in ``EVENT_MODULES`` register on it when imported."""
-
-
-def default_router() -> Router:
-    """The default router with every feature module's triage functions registered."""
-    for module in EVENT_MODULES:
-        importlib.import_module(module)
-    return router

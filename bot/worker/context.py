@@ -1,9 +1,7 @@
 """What a job handler gets, returns and raises, and the registry of handlers by job kind.
 
-A handler is a function ``run(context) -> Outcome`` registered for a job kind::
-
-    @register_handler("issue", report_failure=report_issue_failure)
-    def run_issue_job(context: JobContext) -> Outcome: ...
+A handler is a function ``run(context) -> Outcome`` for one job kind; the table
+of handlers by kind is ``bot.worker.handlers``.
 
 It works from the current state on GitHub and in the data repository, never
 from the webhook payload, so that running it twice for the same state changes
@@ -18,12 +16,10 @@ nothing the second time. How it ends:
 Before an irreversible step (a push), a handler calls ``context.lease.check()``:
 if the worker lost its lease, another worker may own the job by now.
 
-Handler modules are listed in :data:`HANDLER_MODULES`; a feature adds its own.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
@@ -33,13 +29,6 @@ from bot.errors import BotError, Permanent
 from bot.io.github import GitHubRepo
 from bot.io.workspace import Workspace
 from bot.queue.jobs import Job, JobRequest
-
-HANDLER_MODULES: tuple[str, ...] = (
-    "bot.worker.jobs.issue",
-    "bot.worker.jobs.batch",
-    "bot.worker.jobs.upstream",
-    "bot.worker.jobs.reconcile",
-)
 
 
 class JobFailed(Permanent):
@@ -98,33 +87,3 @@ class JobHandler:
     kind: str
     run: Run
     report_failure: ReportFailure | None = None
-
-
-_REGISTRY: dict[str, JobHandler] = {}
-
-
-def register_handler(
-    kind: str, *, report_failure: ReportFailure | None = None
-) -> Callable[[Run], Run]:
-    """Register the decorated function as the handler of ``kind``."""
-
-    def register(run: Run) -> Run:
-        _REGISTRY[kind] = JobHandler(kind, run, report_failure)
-        return run
-
-    return register
-
-
-class UnknownJobKind(LookupError):
-    """No handler is registered for a job kind."""
-
-
-def handler_for(kind: str) -> JobHandler:
-    """The handler of a job kind (importing the handler modules on first use)."""
-    if kind not in _REGISTRY:
-        for module in HANDLER_MODULES:
-            importlib.import_module(module)
-    try:
-        return _REGISTRY[kind]
-    except KeyError:
-        raise UnknownJobKind(f"no handler for jobs of kind {kind!r}") from None

@@ -5,7 +5,7 @@ Any number of workers may run, on one machine (SQLite store) or several
 
 * on start, and then every half lease period, requeues jobs whose lease has
   expired (their worker died) and removes worktrees no running job uses; and,
-  every ``RECONCILE_INTERVAL_SECONDS``, queues a reconcile job (``bot.worker.reconcile``);
+  every ``RECONCILE_INTERVAL_SECONDS``, queues a reconcile job (``bot.worker.jobs.reconcile``);
 * claims the oldest runnable job, renews its lease from a background thread
   while the handler runs, and records the outcome:
 
@@ -52,15 +52,15 @@ from bot.io.workspace import Workspace
 from bot.logs import log_context
 from bot.queue import data_status
 from bot.queue.jobs import Job, JobState, JobStore
+from bot.queue.kinds import reconcile_job
 from bot.worker.context import (
     JobContext,
     JobFailed,
     LeaseLost,
     ReportFailure,
-    UnknownJobKind,
-    handler_for,
 )
-from bot.worker.reconcile import reconcile_due, reconcile_job_request
+from bot.worker.handlers import UnknownJobKind, handler_for
+from bot.worker.jobs.reconcile import reconcile_due
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +171,7 @@ class Worker:
         workspace = Workspace(self.settings.state_dir, self.settings.clone_url, self.identity)
         workspace.clean_stale_worktrees(keep=running, older_than=60)
         if reconcile_due(self.settings):
-            self.store.enqueue(reconcile_job_request(self.settings.anthology_repo))
+            self.store.enqueue(reconcile_job(self.settings.anthology_repo))
             log.info("queued the periodic reconciliation")
 
     @property
@@ -214,13 +214,6 @@ class Worker:
             handler = handler_for(job.kind)
         except UnknownJobKind as exc:
             self._finish(job, "failed", str(exc))
-            return
-        except Exception as exc:  # a handler module that does not import: a broken deployment
-            log.exception("could not load the job's handler")
-            wait = self.settings.job_backoff(job.attempts)
-            message = f"could not load the handler: {type(exc).__name__}"
-            if not self.store.retry_later(job.id, self.owner, self.store.clock() + wait, message):
-                log.warning("could not requeue the job: another worker holds it")
             return
         with LeaseKeeper(self.store, job.id, self.owner, self.settings.job_lease_seconds) as lease:
             context: JobContext | None = None

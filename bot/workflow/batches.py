@@ -44,23 +44,13 @@ pull request text.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-from bot.queue.jobs import JobRequest
-from bot.workflow.state import hidden_json, read_hidden_json
+from bot.engine.planner import Plan, SlotChange
+from bot.workflow.markers import BATCH_MARKER, hidden_json, read_hidden_json
 
-if TYPE_CHECKING:
-    from bot.engine.planner import Plan, SlotChange
-    from bot.text.comments import PreviewLinks
-
-BATCH_JOB = "batch"
-"""The job kind that (re)builds one batch branch and its pull request."""
-
-BATCH_MARKER = "<!-- anthology-bot:batch "
-_BATCH = re.compile(re.escape(BATCH_MARKER) + r"(\{.*?\}) -->", re.DOTALL)
 MAX_BODY = 60_000  # GitHub refuses bodies over 65,536 characters
 
 Outcome = Literal["included", "left_out"]
@@ -72,19 +62,6 @@ REASON_TEXT: dict[str, str] = {
     "nothing": "nothing to change: the papers are already where the issue wants them",
     "replay": "it could not be applied on top of the issues before it in this batch",
 }
-
-
-def batch_job_request(repo: str, name: str, installation_id: int | None = None) -> JobRequest:
-    """A job that rebuilds batch ``name``; coalesced, and never run twice at once, per batch."""
-    return JobRequest(
-        BATCH_JOB,
-        repo,
-        None,
-        f"{repo.lower()}/batch:{name}",
-        installation_id,
-        None,
-        {"batch": name},
-    )
 
 
 # -- the record ---------------------------------------------------------------------------
@@ -166,7 +143,7 @@ class BatchRecord:
     @classmethod
     def from_body(cls, body: str | None) -> BatchRecord | None:
         """The record in a pull request body; None if it is not a batch pull request."""
-        data = read_hidden_json(_BATCH, body or "")
+        data = read_hidden_json(BATCH_MARKER, body or "")
         if data is None or not isinstance(data.get("name"), str):
             return None
         members: dict[int, MemberRecord] = {}
@@ -229,67 +206,3 @@ def find_conflicts(plans: Sequence[tuple[int, Plan]]) -> dict[int, Conflict]:
             holder = touched.get(key)
             touched[key] = (number, moves or (holder is not None and holder[1]))
     return conflicts
-
-
-# -- the pull request ---------------------------------------------------------------------
-
-
-def batch_title(name: str, count: int) -> str:
-    return f"Author page corrections: {name} ({count} issue{'s' if count != 1 else ''})"
-
-
-@dataclass(frozen=True)
-class IncludedIssue:
-    """An included member: its number, its plan (on top of the ones before) and its link."""
-
-    number: int
-    plan: Plan
-    url: str
-
-
-def batch_body(
-    record: BatchRecord,
-    included: Sequence[IncludedIssue],
-    previews: PreviewLinks | None,
-) -> str:
-    """The batch pull request's description: the issues in order, those left out, the plans."""
-    from bot.text.comments import change_summary, render_previews
-    from bot.text.render import render_plan
-
-    count = len(included)
-    out = [
-        f"**Batch `{record.name}`**: {count} issue{'s' if count != 1 else ''}, one commit "
-        "each, in this order:",
-        "",
-    ]
-    for position, item in enumerate(included, 1):
-        out.append(f"{position}. Closes #{item.number}: {change_summary(item.plan)}")
-    left_out = sorted((n, r) for n, r in record.members.items() if r.outcome == "left_out")
-    if left_out:
-        out += ["", "**Left out** (these issues stay open; nothing of theirs is in this branch):"]
-        out += [""] + [f"- #{number}: {r.describe()}" for number, r in left_out]
-    if previews is not None:
-        out += ["", "**Preview** (once the build of this branch has finished):", ""]
-        out.append(render_previews(previews))
-    details: list[str] = []
-    for item in included:
-        details += [
-            "",
-            f"<details><summary>#{item.number}: the change</summary>",
-            "",
-            render_plan(item.plan),
-            "",
-            "</details>",
-        ]
-    footer = [
-        "",
-        "<sub>Built by the paper assignment bot from the default branch by replaying each "
-        "issue's request in order. It rebuilds this branch when an issue changes or the "
-        "default branch moves, and never overwrites commits pushed by someone else.</sub>",
-        record.marker(),
-    ]
-    text = "\n".join(out + details + footer)
-    if len(text) > MAX_BODY:
-        note = ["", "(The per-issue tables are on the issues; they are too long for here.)"]
-        text = "\n".join(out + note + footer)
-    return text

@@ -44,13 +44,10 @@ the HTML comment early.
 from __future__ import annotations
 
 import hashlib
-import json
-import re
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-STATE_MARKER = "<!-- anthology-bot:state "
-_STATE = re.compile(re.escape(STATE_MARKER) + r"(\{.*?\}) -->", re.DOTALL)
+from bot.workflow.markers import STATE_MARKER, hidden_json, read_hidden_json
 
 HOLD_CANCELLED = "cancelled"
 HOLD_CLOSED = "closed"
@@ -65,25 +62,6 @@ def fingerprint(title: str, body: str) -> str:
 
     digest = hashlib.sha256(f"{clean(title)}\0{clean(body)}".encode())
     return digest.hexdigest()[:16]
-
-
-def hidden_json(prefix: str, data: dict[str, Any]) -> str:
-    """``data`` as compact JSON inside an HTML comment starting with ``prefix``."""
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e")
-    return f"{prefix}{text} -->"
-
-
-def read_hidden_json(pattern: re.Pattern[str], text: str) -> dict[str, Any] | None:
-    """The JSON object a :func:`hidden_json` comment in ``text`` holds, None if there is none."""
-    match = pattern.search(text or "")
-    if match is None:
-        return None
-    try:
-        data = json.loads(match.group(1))
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
 
 
 @dataclass(frozen=True)
@@ -102,7 +80,7 @@ class IssueState:
     @classmethod
     def from_comment(cls, body: str | None) -> IssueState:
         """The state hidden in a status comment; an empty state if it has none."""
-        data = read_hidden_json(_STATE, body or "")
+        data = read_hidden_json(STATE_MARKER, body or "")
         if data is None:
             return cls()
         values: dict[str, Any] = {}

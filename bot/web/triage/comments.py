@@ -15,9 +15,13 @@ comments on issues that are not the bot's, and (by the router) the bot's own.
 from __future__ import annotations
 
 from bot.queue.jobs import JobRequest
-from bot.web.router import EventContext, Payload, installation_of, router, sender_login
-from bot.web.triage.issues import ISSUE_JOB, is_bot_issue_payload
+from bot.queue.kinds import issue_job
+from bot.web.router import EventContext, Payload, Router, installation_of, sender_login
+from bot.web.triage.issues import is_bot_issue_payload
 from bot.workflow.commands import parse_commands
+
+router = Router()
+"""This feature's triage functions (composed in ``bot.web.triage``)."""
 
 
 @router.route("issue_comment", "created")
@@ -33,8 +37,7 @@ def comment_created(payload: Payload, context: EventContext) -> JobRequest | Non
         return None
     if not is_bot_issue_payload(issue):
         return None
-    return JobRequest.for_issue(
-        ISSUE_JOB,
+    return issue_job(
         context.repo,
         issue["number"],
         installation_id=installation_of(payload),

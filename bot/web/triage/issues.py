@@ -3,7 +3,7 @@
 An issue is the bot's when :func:`bot.forms.is_bot_issue` says so: filed with the
 "Fix paper assignment" form, or with the old author-page form and labelled
 ``meta:move`` by staff. For such an issue these events queue an issue job
-(kind :data:`ISSUE_JOB`, handled by ``bot.worker.jobs.issue``):
+(kind ``issue``, handled by ``bot.worker.jobs.issue``):
 
 * ``opened``, ``edited`` (the user answered a question by editing the form),
   ``reopened``;
@@ -20,13 +20,16 @@ from __future__ import annotations
 
 import logging
 
+from bot.forms import is_bot_issue
 from bot.queue.jobs import JobRequest
-from bot.web.router import EventContext, Payload, installation_of, router, sender_login
+from bot.queue.kinds import issue_job
+from bot.web.router import EventContext, Payload, Router, installation_of, sender_login
+
+router = Router()
+"""This feature's triage functions (composed in ``bot.web.triage``)."""
 
 log = logging.getLogger(__name__)
 
-ISSUE_JOB = "issue"
-"""The job kind that brings an issue's plan, branch, pull request and status comment up to date."""
 
 MOVE_LABEL = "meta:move"
 
@@ -38,8 +41,6 @@ def _labels(issue: Payload) -> list[str]:
 
 def is_bot_issue_payload(issue: Payload) -> bool:
     """Whether an issue in a webhook payload is one the bot handles (see ``forms.is_bot_issue``)."""
-    from bot.forms import is_bot_issue
-
     try:
         return is_bot_issue(
             str(issue.get("title") or ""), str(issue.get("body") or ""), _labels(issue)
@@ -55,8 +56,7 @@ def _issue_job(payload: Payload, context: EventContext) -> JobRequest | None:
         return None
     if "pull_request" in issue or not is_bot_issue_payload(issue):
         return None
-    return JobRequest.for_issue(
-        ISSUE_JOB,
+    return issue_job(
         context.repo,
         issue["number"],
         installation_id=installation_of(payload),

@@ -14,10 +14,13 @@ already updated the issue.
 from __future__ import annotations
 
 from bot.queue.jobs import JobRequest
-from bot.web.router import EventContext, Payload, installation_of, router, sender_login
-from bot.web.triage.issues import ISSUE_JOB
-from bot.workflow.batches import BATCH_MARKER, batch_job_request
+from bot.queue.kinds import batch_job, issue_job
+from bot.web.router import EventContext, Payload, Router, installation_of, sender_login
 from bot.workflow.branches import BatchNameError, check_batch_name, issue_for_branch
+from bot.workflow.markers import BATCH_MARKER
+
+router = Router()
+"""This feature's triage functions (composed in ``bot.web.triage``)."""
 
 
 @router.route("pull_request", "closed")
@@ -30,8 +33,7 @@ def pull_closed(payload: Payload, context: EventContext) -> JobRequest | None:
     branch = str(head.get("ref") or "") if isinstance(head, dict) else ""
     number = issue_for_branch(branch)
     if number is not None:
-        return JobRequest.for_issue(
-            ISSUE_JOB,
+        return issue_job(
             context.repo,
             number,
             installation_id=installation_of(payload),
@@ -48,4 +50,4 @@ def pull_closed(payload: Payload, context: EventContext) -> JobRequest | None:
         check_batch_name(branch)
     except BatchNameError:
         return None
-    return batch_job_request(context.repo, branch, installation_of(payload))
+    return batch_job(context.repo, branch, installation_of(payload))

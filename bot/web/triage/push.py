@@ -15,15 +15,13 @@ branch (which GitHub does not allow anyway).
 from __future__ import annotations
 
 from bot.queue.jobs import JobRequest
-from bot.web.router import EventContext, Payload, installation_of, router, sender_login
+from bot.queue.kinds import upstream_job
+from bot.web.router import EventContext, Payload, Router, installation_of, sender_login
 
-UPSTREAM_JOB = "upstream"
+router = Router()
+"""This feature's triage functions (composed in ``bot.web.triage``)."""
+
 """The job kind that queues the jobs of every open bot pull request."""
-
-
-def upstream_job_request(repo: str, installation_id: int | None = None) -> JobRequest:
-    """The upstream job; one queued per repository at a time."""
-    return JobRequest(UPSTREAM_JOB, repo, None, f"{repo.lower()}/upstream", installation_id)
 
 
 @router.route("push")
@@ -35,13 +33,9 @@ def pushed(payload: Payload, context: EventContext) -> JobRequest | None:
         return None
     if payload.get("deleted") is True:
         return None
-    request = upstream_job_request(context.repo, installation_of(payload))
-    return JobRequest(
-        request.kind,
-        request.repo,
-        None,
-        request.coalesce_key,
-        request.installation_id,
+    return upstream_job(
+        context.repo,
+        installation_of(payload),
         sender_login(payload) or None,
-        {"after": str(payload.get("after") or "")},
+        after=str(payload.get("after") or ""),
     )

@@ -36,23 +36,14 @@ from bot.engine.request import Request
 from bot.forms import is_bot_issue, parse_issue
 from bot.io.github import GitHubRepo, IssueInfo, PullInfo
 from bot.io.workspace import JobWorktree
-from bot.queue.jobs import JobRequest
+from bot.queue.kinds import issue_job
+from bot.text.batches import IncludedIssue, batch_body, batch_title
 from bot.text.comments import commit_message
-from bot.web.triage.issues import ISSUE_JOB
-from bot.worker.context import JobContext, JobFailed, Outcome, register_handler
+from bot.worker.context import JobContext, JobFailed, Outcome
 from bot.worker.jobs.issue import PULL_LABELS, holds_same_change, preview_links, status_comment_of
 from bot.worker.jobs.notices import post_notice, retire_pull
 from bot.worker.planning_data import planning_data
-from bot.workflow.batches import (
-    BATCH_JOB,
-    BatchRecord,
-    IncludedIssue,
-    MemberRecord,
-    Reason,
-    batch_body,
-    batch_title,
-    find_conflicts,
-)
+from bot.workflow.batches import BatchRecord, MemberRecord, Reason, find_conflicts
 from bot.workflow.branches import BatchNameError, check_batch_name
 from bot.workflow.state import IssueState, fingerprint, is_approved
 
@@ -259,9 +250,7 @@ def _push_if_changed(context: JobContext, worktree: JobWorktree) -> None:
 def _update_issue(context: JobContext, number: int) -> None:
     job = context.job
     context.follow_up(
-        JobRequest.for_issue(
-            ISSUE_JOB, job.repo, number, installation_id=job.installation_id, action="batch"
-        )
+        issue_job(job.repo, number, installation_id=job.installation_id, action="batch")
     )
 
 
@@ -270,6 +259,3 @@ def _notify(context: JobContext, before: BatchRecord | None, after: BatchRecord)
     for number, record in sorted(after.members.items()):
         if before is None or before.members.get(number) != record:
             _update_issue(context, number)
-
-
-register_handler(BATCH_JOB)(run_batch_job)

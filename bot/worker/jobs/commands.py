@@ -28,19 +28,14 @@ use which command is in ``bot.workflow.commands``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from bot.errors import Permanent
 from bot.io.github import PERMISSION_RANK, CommentInfo, GitHubRepo
-from bot.text.comments import cancelled_notice, command_error_reply, refusal_reply
-from bot.worker.jobs.notices import has_notice, post_notice, retire_pull
-from bot.workflow.commands import Command, may_use, parse_commands, render_help
-from bot.workflow.state import HOLD_CANCELLED
-
-if TYPE_CHECKING:
-    from bot.worker.jobs.issue import IssueRun
+from bot.text.comments import command_error_reply, refusal_reply
+from bot.worker.jobs.notices import has_notice, post_notice
+from bot.workflow.commands import Command, may_use, parse_commands
 
 log = logging.getLogger(__name__)
 
@@ -155,22 +150,35 @@ def allowed_text(command: Command) -> str:
 # -- carrying commands out ------------------------------------------------------------------
 
 
+CarryOut = Callable[[Command, str], "str | None"]
+"""Carries out one permitted command (given its author); returns a reply, if any.
+
+The issue job supplies it (``IssueRun.carry_out``): a command's effect on the
+issue is data (``bot.workflow.decide.EFFECTS``), applied there.
+"""
+
+
 class CommandSession:
-    """The unanswered commands of one issue run: seen, carried out, answered.
+    """The unanswered commands of one issue run: seen, carried out, answered."""
 
-    ``run`` is the issue job's :class:`bot.worker.jobs.issue.IssueRun`; each
-    command changes its state (approval, batch, hold) or acts at once
-    (``/cancel`` closes the pull request). The issue job then brings the issue
-    up to date as usual, and :meth:`answer` replies.
-    """
-
-    def __init__(self, run: IssueRun) -> None:
-        self.run = run
-        self.pending, upto = unanswered(
-            run.repo, run.issue.number, run.comments, run.login, run.state.answered
+    def __init__(
+        self,
+        repo: GitHubRepo,
+        issue_number: int,
+        issue_author: str,
+        comments: Sequence[CommentInfo],
+        bot_login: str,
+        answered_upto: int | None,
+        needed_permission: str,
+    ) -> None:
+        self.repo = repo
+        self.number = issue_number
+        self.issue_author = issue_author
+        self.comments = comments
+        self.pending, self.answered_upto = unanswered(
+            repo, issue_number, comments, bot_login, answered_upto
         )
-        run.state = run.state.but(answered=upto)
-        self.permissions = Permissions(run.repo, run.settings.command_permission)
+        self.permissions = Permissions(repo, needed_permission)
         self._answers: list[tuple[CommandComment, str | None, list[str]]] = []
 
     def __bool__(self) -> bool:
@@ -180,30 +188,22 @@ class CommandSession:
         """React ``eyes`` to every command comment not seen before."""
         for pending in self.pending:
             if not pending.seen:
-                self.run.repo.react(self.run.issue.number, pending.item.comment.id, SEEN)
+                self.repo.react(self.number, pending.item.comment.id, SEEN)
 
-    def execute(self) -> None:
-        """Carry out every pending command, in order."""
-        effects = {
-            "plan": _plan,
-            "apply": _apply,
-            "retry": _retry,
-            "cancel": _cancel,
-            "batch": _batch,
-            "help": _help,
-        }
+    def execute(self, carry_out: CarryOut) -> None:
+        """Carry out every pending command, in order, where its author may use it."""
         for pending in self.pending:
             item = pending.item
             login = item.comment.author
             replies: list[str] = []
             done = failed = 0
             for command in item.commands:
-                if not self.permissions.allows(command, login, self.run.issue.author):
+                if not self.permissions.allows(command, login, self.issue_author):
                     log.info("refused %s from %s", command, login)
                     replies.append(refusal_reply(login, str(command), allowed_text(command)))
                     continue
                 try:
-                    reply = effects[command.name](self.run, command, login)
+                    reply = carry_out(command, login)
                 except CommandError as exc:
                     replies.append(command_error_reply(login, str(command), str(exc)))
                     failed += 1
@@ -220,81 +220,11 @@ class CommandSession:
         for item, reaction, replies in self._answers:
             if replies:
                 post_notice(
-                    self.run.repo,
-                    self.run.issue.number,
+                    self.repo,
+                    self.number,
                     reply_key(item.comment.id),
                     "\n\n".join(replies),
-                    self.run.comments,
+                    self.comments,
                 )
             if reaction:
-                self.run.repo.react(self.run.issue.number, item.comment.id, reaction)
-
-
-def _plan(run: IssueRun, command: Command, login: str) -> str | None:
-    run.plan_only = True
-    return None
-
-
-def _retry(run: IssueRun, command: Command, login: str) -> str | None:
-    run.pushing_requested = True
-    return None
-
-
-def _apply(run: IssueRun, command: Command, login: str) -> str | None:
-    state = run.state
-    if state.merged is not None and state.merged == state.pull:
-        state = state.but(pull=None, merged=None)
-    run.state = state.but(hold=None, approved=run.fp)
-    run.pushing_requested = True
-    return None
-
-
-def _cancel(run: IssueRun, command: Command, login: str) -> str | None:
-    from bot.workflow.branches import branch_for_issue
-
-    number = run.issue.number
-    own = run.repo.find_open_pull(branch_for_issue(number))
-    if own is not None:
-        retire_pull(
-            run.repo, run.workspace, own, f"cancelled-{own.number}", cancelled_notice(number)
-        )
-    run.leave_batch()
-    run.state = run.state.but(hold=HOLD_CANCELLED, pull=None, approved=None)
-    return None
-
-
-def _batch(run: IssueRun, command: Command, login: str) -> str | None:
-    from bot.workflow.batches import BatchRecord
-    from bot.workflow.branches import BatchNameError, check_batch_name, default_batch_name
-
-    name = command.argument or default_batch_name(run.settings.batch_name_prefix)
-    run.workspace.fetch()
-    try:
-        check_batch_name(name, run.workspace.default_branch())
-    except BatchNameError as exc:
-        raise CommandError(f"{exc}.") from None
-    if run.workspace.remote_sha(name) is not None and run.workspace.foreign_commits(name):
-        raise CommandError(
-            f"the branch `{name}` exists and has commits by others; please choose another name."
-        )
-    finished = next(iter(run.repo.find_pulls(name, "all")), None)
-    if finished is not None and finished.state == "closed" and finished.author == run.login:
-        record = BatchRecord.from_body(finished.body)
-        if record is not None and run.issue.number in record.members and not record.emptied:
-            raise CommandError(
-                f"the batch `{name}` with this issue was already closed (#{finished.number}); "
-                "please choose another name."
-            )
-    if run.state.batch is not None and run.state.batch != name:
-        run.leave_batch()
-    state = run.state
-    if state.merged is not None and state.merged == state.pull:
-        state = state.but(pull=None, merged=None)
-    run.state = state.but(batch=name, approved=run.fp, hold=None)
-    run.add_label(run.settings.pending_label)
-    return None
-
-
-def _help(run: IssueRun, command: Command, login: str) -> str | None:
-    label = run.settings.approval_label if run.settings.approval_mode != "off" else None
-    return render_help(run.login, label)
+                self.repo.react(self.number, item.comment.id, reaction)

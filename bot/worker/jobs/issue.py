@@ -72,7 +72,6 @@ from bot.engine.planner import Plan
 from bot.engine.request import Problem
 from bot.forms import is_bot_issue, load_form_spec, parse_issue
 from bot.io.github import (
-    STATUS_MARKER,
     CommentInfo,
     GitHubNotFound,
     GitHubRepo,
@@ -80,12 +79,13 @@ from bot.io.github import (
     PullInfo,
 )
 from bot.io.workspace import JobWorktree, NothingToCommit, Workspace
+from bot.queue.kinds import batch_job
 from bot.text.comments import (
-    PULL_MARKER,
     BatchLink,
     IssueStatus,
     PreviewLinks,
     PullLink,
+    cancelled_notice,
     closed_notice,
     commit_message,
     duplicate_notice,
@@ -96,14 +96,30 @@ from bot.text.comments import (
     render_status_comment,
     superseded_notice,
 )
-from bot.web.triage.issues import ISSUE_JOB
-from bot.worker.context import JobContext, JobFailed, Outcome, register_handler
+from bot.worker.context import JobContext, JobFailed, Outcome
 from bot.worker.faults import fault_point
-from bot.worker.jobs.commands import CommandSession
+from bot.worker.jobs.commands import CommandError, CommandSession
 from bot.worker.jobs.notices import post_notice, retire_pull
 from bot.worker.planning_data import planning_data
-from bot.workflow.batches import REASON_TEXT, BatchRecord, batch_job_request
-from bot.workflow.branches import BRANCH_PREFIX, branch_for_issue
+from bot.workflow.batches import REASON_TEXT, BatchRecord
+from bot.workflow.branches import (
+    BRANCH_PREFIX,
+    BatchNameError,
+    branch_for_issue,
+    check_batch_name,
+    default_batch_name,
+)
+from bot.workflow.commands import Command, render_help
+from bot.workflow.decide import (
+    WRITES_FILES,
+    Action,
+    Situation,
+    apply_effect,
+    decide,
+    effect_of,
+    reopened,
+)
+from bot.workflow.markers import PULL_MARKER, STATUS_MARKER, find_marked
 from bot.workflow.preview import preview_page_url, preview_url
 from bot.workflow.state import (
     HOLD_CLOSED,
@@ -158,10 +174,7 @@ def holds_same_change(workspace: Workspace, worktree: JobWorktree, remote: str) 
 
 def status_comment_of(comments: list[CommentInfo], bot_login: str) -> CommentInfo | None:
     """The bot's status comment among an issue's comments."""
-    return next(
-        (c for c in comments if c.author == bot_login and STATUS_MARKER in c.body),
-        None,
-    )
+    return find_marked(comments, STATUS_MARKER, bot_login)
 
 
 def issue_of_pull(pull: PullInfo) -> int | None:
@@ -276,7 +289,7 @@ class IssueRun:
         """Rewrite the status comment, with the state, and settle labels and follow-ups."""
         self.state = self.state.but(fp=self.fp, kind=status.kind)
         body = render_status_comment(status) + "\n" + self.state.marker()
-        self.repo.upsert_status_comment(self.number, body)
+        self.repo.upsert_marked_comment(self.number, body, STATUS_MARKER)
         self._settle()
 
     def _settle(self) -> None:
@@ -291,9 +304,7 @@ class IssueRun:
         self._remove_labels.clear()
         job = self.context.job
         for name in self._follow_ups:
-            self.context.follow_up(
-                batch_job_request(job.repo, name, installation_id=job.installation_id)
-            )
+            self.context.follow_up(batch_job(job.repo, name, installation_id=job.installation_id))
         self._follow_ups.clear()
 
     # -- the pull request's fate -------------------------------------------------------
@@ -361,39 +372,101 @@ class IssueRun:
     # -- open issues -------------------------------------------------------------------
 
     def open_issue(self) -> Outcome:
-        if self.state.hold == HOLD_ISSUE_CLOSED:
-            self.state = self.state.but(hold=None)  # reopened
-        commands = CommandSession(self)
+        self.state = reopened(self.state)
+        commands = CommandSession(
+            self.repo,
+            self.number,
+            self.issue.author,
+            self.comments,
+            self.login,
+            self.state.answered,
+            self.settings.command_permission,
+        )
+        self.state = self.state.but(answered=commands.answered_upto)
         commands.acknowledge()
         self.check_pull_outcome()
-        commands.execute()
-        if self.merged:
-            if self.state.fp == self.fp and not (self.pushing_requested or self.plan_only):
-                self.write_status(self.merged_status())
-                commands.answer()
-                return Outcome("done", "its change was merged")
-            self.state = self.state.but(pull=None, merged=None)  # edited since: start afresh
+        commands.execute(self.carry_out)
         outcome = self.update()
         commands.answer()
         return outcome
 
-    def mode(self) -> str:
-        if self.state.batch is not None:
-            return "batch"
-        if self.state.hold is not None:
-            return "held"
-        if self.plan_only and not self.pushing_requested:
-            return "plan"
-        return "propose" if self.approved() else "await"
+    # -- commands ------------------------------------------------------------------------
+
+    def carry_out(self, command: Command, login: str) -> str | None:
+        """Carry out one permitted command: its effect (data) plus the I/O it needs."""
+        effect = effect_of(command.name)
+        batch = None
+        if effect.join_batch:
+            batch = self._checked_batch_name(command.argument)
+            if self.state.batch is not None and self.state.batch != batch:
+                self.leave_batch()
+        if effect.close_pull:
+            own = self.repo.find_open_pull(branch_for_issue(self.number))
+            if own is not None:
+                key = f"cancelled-{own.number}"
+                retire_pull(self.repo, self.workspace, own, key, cancelled_notice(self.number))
+        if effect.leave_batch:
+            self.leave_batch()
+        self.state = apply_effect(self.state, effect, self.fp, batch)
+        self.plan_only |= effect.plan_only
+        self.pushing_requested |= effect.push
+        if effect.join_batch:
+            self.add_label(self.settings.pending_label)
+        if effect.help:
+            label = self.settings.approval_label if self.settings.approval_mode != "off" else None
+            return render_help(self.login, label)
+        return None
+
+    def _checked_batch_name(self, argument: str | None) -> str:
+        """The batch a ``/batch`` command names, if the issue may join it (else CommandError)."""
+        name = argument or default_batch_name(self.settings.batch_name_prefix)
+        workspace = self.workspace
+        workspace.fetch()
+        try:
+            check_batch_name(name, workspace.default_branch())
+        except BatchNameError as exc:
+            raise CommandError(f"{exc}.") from None
+        if workspace.remote_sha(name) is not None and workspace.foreign_commits(name):
+            raise CommandError(
+                f"the branch `{name}` exists and has commits by others; please choose another name."
+            )
+        finished = next(iter(self.repo.find_pulls(name, "all")), None)
+        if finished is not None and finished.state == "closed" and finished.author == self.login:
+            record = BatchRecord.from_body(finished.body)
+            if record is not None and self.number in record.members and not record.emptied:
+                raise CommandError(
+                    f"the batch `{name}` with this issue was already closed "
+                    f"(#{finished.number}); please choose another name."
+                )
+        return name
+
+    # -- deciding and acting -------------------------------------------------------------
+
+    def situation(self, planned: Planned | None) -> Situation:
+        """What :func:`bot.workflow.decide.decide` needs to know (before planning: None)."""
+        return Situation(
+            in_batch=self.state.batch is not None,
+            hold=self.state.hold,
+            plan_only=self.plan_only,
+            push_requested=self.pushing_requested,
+            approved=self.approved(),
+            has_problems=bool(planned.problems) if planned is not None else False,
+            has_changes=bool(planned.plan and planned.plan.moves) if planned else True,
+            merged_unchanged=self.merged and self.state.fp == self.fp,
+        )
 
     def update(self) -> Outcome:
-        """Plan the issue on the default branch, then act by its situation."""
+        """Plan the issue on the default branch, decide, then act."""
+        if self.merged and decide(self.situation(None)) == "merged":
+            self.write_status(self.merged_status())
+            return Outcome("done", "its change was merged")
+        if self.merged:  # edited since, or a command asks for more: start afresh
+            self.state = self.state.but(pull=None, merged=None)
         if self.state.batch is not None:
             self._check_batch_over()
             if self.merged:
                 self.write_status(self.merged_status())
                 return Outcome("done", "its change was merged in a batch")
-        mode = self.mode()
         worktree = self.workspace.open_job(self.context.job.id, branch_for_issue(self.number))
         try:
             with planning_data(worktree.path / "data", self.settings.index_path) as data:
@@ -403,26 +476,32 @@ class IssueRun:
                 else:
                     plan = data.plan(parsed.request)
                     planned = Planned(plan, tuple(plan.problems))
-                if planned.ok and mode in ("plan", "propose"):
+                action = decide(self.situation(planned))
+                if action in WRITES_FILES:
                     assert planned.plan is not None
                     apply_plan(planned.plan, data.data_dir)
-            if mode == "batch":
-                return self._batched(planned)
-            if planned.problems:
-                return self._ask(planned)
-            assert planned.plan is not None
-            if not planned.plan.moves:
-                return self._nothing_to_do()
-            plan = planned.plan
-            if mode == "held":
-                return self._held(plan)
-            if mode == "await":
-                return self._await_approval(plan)
-            if mode == "plan":
-                return self._planned(worktree, plan)
-            return self._propose(worktree, plan)
+            return self.act(action, planned, worktree)
         finally:
             worktree.remove()
+
+    def act(self, action: Action, planned: Planned, worktree: JobWorktree) -> Outcome:
+        """Carry out what :func:`decide` chose."""
+        if action == "batch":
+            return self._batched(planned)
+        if action == "ask":
+            return self._ask(planned)
+        if action == "nothing":
+            return self._nothing_to_do()
+        plan = planned.plan
+        assert plan is not None
+        if action == "hold":
+            return self._held(plan)
+        if action == "await_approval":
+            return self._await_approval(plan)
+        if action == "show_plan":
+            return self._planned(worktree, plan)
+        assert action == "propose", action
+        return self._propose(worktree, plan)
 
     def _own_pull(self) -> PullLink | None:
         pull = self.repo.find_open_pull(branch_for_issue(self.number))
@@ -665,10 +744,7 @@ def report_failure(context: JobContext, message: str) -> None:
     number = context.job.issue_number
     if number is None:
         return
-    comment = context.repo.find_status_comment(number)
+    comment = context.repo.find_marked_comment(number, STATUS_MARKER)
     state = IssueState.from_comment(comment.body if comment else None).but(kind="failed")
     body = render_status_comment(IssueStatus("failed", message=message)) + "\n" + state.marker()
-    context.repo.upsert_status_comment(number, body)
-
-
-register_handler(ISSUE_JOB, report_failure=report_failure)(run_issue_job)
+    context.repo.upsert_marked_comment(number, body, STATUS_MARKER)

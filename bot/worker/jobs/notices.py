@@ -19,20 +19,14 @@ from collections.abc import Sequence
 
 from bot.io.github import CommentInfo, GitHubRepo, PullInfo
 from bot.io.workspace import Workspace
+from bot.workflow.markers import find_marked, notice_marker
 
 log = logging.getLogger(__name__)
-
-NOTICE_PREFIX = "<!-- anthology-bot:notice:"
-
-
-def notice_marker(key: str) -> str:
-    return f"{NOTICE_PREFIX}{key} -->"
 
 
 def has_notice(comments: Sequence[CommentInfo], key: str, bot_login: str) -> bool:
     """Whether the bot already posted the notice ``key`` among ``comments``."""
-    marker = notice_marker(key)
-    return any(c.author == bot_login and marker in c.body for c in comments)
+    return find_marked(comments, notice_marker(key), bot_login) is not None
 
 
 def post_notice(
@@ -49,7 +43,7 @@ def post_notice(
     """
     login = repo.client.login()
     if comments is None:
-        found = repo.find_status_comment(number, notice_marker(key)) is not None
+        found = repo.find_marked_comment(number, notice_marker(key)) is not None
     else:
         found = has_notice(comments, key, login)
     if found:

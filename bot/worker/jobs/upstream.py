@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import logging
 
-from bot.queue.jobs import JobRequest
-from bot.web.triage.issues import ISSUE_JOB
-from bot.web.triage.push import UPSTREAM_JOB
-from bot.worker.context import JobContext, Outcome, register_handler
-from bot.workflow.batches import BatchRecord, batch_job_request
+from bot.queue.kinds import batch_job, issue_job
+from bot.worker.context import JobContext, Outcome
+from bot.workflow.batches import BatchRecord
 from bot.workflow.branches import issue_for_branch
 
 log = logging.getLogger(__name__)
@@ -33,17 +31,14 @@ def run_upstream_job(context: JobContext) -> Outcome:
             continue
         number = issue_for_branch(pull.head)
         if number is not None:
-            request = JobRequest.for_issue(
-                ISSUE_JOB, job.repo, number, installation_id=job.installation_id, action="upstream"
+            request = issue_job(
+                job.repo, number, installation_id=job.installation_id, action="upstream"
             )
         elif BatchRecord.from_body(pull.body) is not None:
-            request = batch_job_request(job.repo, pull.head, job.installation_id)
+            request = batch_job(job.repo, pull.head, job.installation_id)
         else:
             continue
         context.follow_up(request)
         queued += 1
     log.info("queued the jobs of %d open pull requests", queued)
     return Outcome("done", f"queued {queued} job(s) for open pull requests")
-
-
-register_handler(UPSTREAM_JOB)(run_upstream_job)
