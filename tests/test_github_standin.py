@@ -16,8 +16,8 @@ import pytest
 import requests
 from github import Auth, Github, GithubException, GithubIntegration
 
-from tests.github_standin import (
 from tests.fulldata import shared_dir
+from tests.github_standin import (
     GitHubStandIn,
     build_delivery,
     commit_to_branch,
