@@ -585,10 +585,15 @@ class GitHubRepo:
     def add_labels(self, number: int, *labels: str) -> None:
         """Add labels to an issue or pull request (missing labels are created)."""
         if labels:
-            self._call(
-                f"labelling #{number}",
-                lambda: self._repo.get_issue(number).add_to_labels(*labels),
-            )
+            self._call(f"labelling #{number}", lambda: self._post_labels(number, labels))
+
+    def _post_labels(self, number: int, labels: Iterable[str]) -> None:
+        # PyGithub's add_to_labels sends a bare JSON array; GitHub's API description
+        # documents only {"labels": [...]}, so send that.
+        path = f"{self._api_path}/issues/{number}/labels"
+        self.client.github.requester.requestJsonAndCheck(
+            "POST", path, input={"labels": list(labels)}
+        )
 
     def remove_label(self, number: int, label: str) -> bool:
         """Remove a label; False if the issue did not have it."""
@@ -679,7 +684,7 @@ class GitHubRepo:
                     pull.edit(title=title, body=body)
             missing = [lb for lb in wanted_labels if lb not in {x.name for x in pull.labels}]
             if missing:
-                pull.add_to_labels(*missing)
+                self._post_labels(pull.number, missing)
             return _pull_info(self._repo.get_pull(pull.number))
 
         return self._call(f"opening or updating the pull request of {head}", run)

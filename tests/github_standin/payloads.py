@@ -7,12 +7,27 @@ They follow the shapes of the real examples in ``../shared/github-webhooks``:
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tests.github_standin.shapes import Shapes
+from tests.github_standin.shapes import Shapes, node_id
 from tests.github_standin.state import Comment, Issue
 from tests.github_standin.store import Store
+
+#: Called with ``(event, payload)`` for every webhook payload the stand-in builds,
+#: before a test may change it on purpose. The test suite registers one that checks
+#: payloads against GitHub's published webhook schemas (tests/conftest.py).
+PAYLOAD_OBSERVERS: list[Callable[[str, dict[str, Any]], None]] = []
+
+
+def _produced(event: str, payload: dict[str, Any]) -> dict[str, Any]:
+    if PAYLOAD_OBSERVERS:
+        snapshot = copy.deepcopy(payload)
+        for observe in list(PAYLOAD_OBSERVERS):
+            observe(event, snapshot)
+    return payload
 
 
 @dataclass(frozen=True)
@@ -32,6 +47,7 @@ class PayloadBuilder:
             "organization": {
                 "login": shapes.owner,
                 "id": shapes.repo_id + 1,
+                "node_id": node_id("Organization", shapes.repo_id + 1),
                 "url": f"{base}/orgs/{shapes.owner}",
                 "repos_url": f"{base}/orgs/{shapes.owner}/repos",
                 "events_url": f"{base}/orgs/{shapes.owner}/events",
@@ -58,7 +74,7 @@ class PayloadBuilder:
         payload = self._envelope(action, sender)
         payload["issue"] = self.issue_json(issue)
         payload.update(extra)
-        return payload
+        return _produced("issues", payload)
 
     def issue_comment(
         self, action: str, comment: Comment, sender: str, **extra: Any
@@ -68,7 +84,7 @@ class PayloadBuilder:
         payload["issue"] = self.issue_json(self.store.issue(comment.issue_number))
         payload["comment"] = self.shapes.comment(comment)
         payload.update(extra)
-        return payload
+        return _produced("issue_comment", payload)
 
     def pull_request(self, action: str, issue: Issue, sender: str, **extra: Any) -> dict[str, Any]:
         """A ``pull_request`` event (opened, closed, ...), with merge details."""
@@ -80,7 +96,7 @@ class PayloadBuilder:
             issue, self.store.labels_of(issue), comments, self.store.default_branch(), stats
         )
         payload.update(extra)
-        return payload
+        return _produced("pull_request", payload)
 
     def push(self, branch: str, before: str, after: str, sender: str) -> dict[str, Any]:
         """A ``push`` event: ``branch`` moved from ``before`` to ``after`` (no ``action``)."""
@@ -102,5 +118,5 @@ class PayloadBuilder:
             }
         )
         payload["repository"]["master_branch"] = self.store.default_branch()
-        return payload
+        return _produced("push", payload)
 
