@@ -43,6 +43,11 @@ WEBHOOK_SPEC = Path("@octokit/openapi-webhooks/generated/api.github.com.json")
 # GitHub answers these on any endpoint although few operations list them: bad
 # credentials, rate limits, server errors. They still have to look like GitHub's errors.
 _ANY_ENDPOINT_STATUSES = frozenset({401, 403, 429, 500, 502, 503, 504})
+# Their body: GitHub's basic error, which always carries a message.
+_ANY_ENDPOINT_ERROR = {
+    "allOf": [{"$ref": "#/components/schemas/basic-error"}],
+    "required": ["message"],
+}
 _PARAMETER = re.compile(r"\{([^}]+)\}")
 
 
@@ -193,9 +198,7 @@ ALLOWANCES: tuple[Allowance, ...] = (
 
 
 def _allowed(operation: str, location: str) -> bool:
-    return any(
-        a.operation == operation and re.fullmatch(a.location, location) for a in ALLOWANCES
-    )
+    return any(a.operation == operation and re.fullmatch(a.location, location) for a in ALLOWANCES)
 
 
 def _errors(
@@ -269,7 +272,9 @@ class GitHubApiJudge:
             node = _pointer(self.rest, node["$ref"])
         return node
 
-    def _validator(self, key: tuple[str, ...], document: dict[str, Any], schema: Any, convert: bool) -> Draft202012Validator:
+    def _validator(
+        self, key: tuple[str, ...], document: dict[str, Any], schema: Any, convert: bool
+    ) -> Draft202012Validator:
         validator = self._validators.get(key)
         if validator is None:
             validator = Draft202012Validator(_with_components(document, schema, convert))
@@ -336,7 +341,7 @@ class GitHubApiJudge:
                         f"status {exchange.status} is not documented (documented: {documented})",
                     )
                 ]
-            spec = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/basic-error"}}}}
+            spec = {"content": {"application/json": {"schema": _ANY_ENDPOINT_ERROR}}}
         spec = self._resolve(spec)
         content = spec.get("content", {})
         body = exchange.response_body.strip()
@@ -449,7 +454,9 @@ def judge_traffic(
         if record.git:
             continue
         for mismatch in judge.check_exchange(exchange_of(record)):
-            found.setdefault(f"{mismatch.kind}|{_generic(mismatch.subject)}|{mismatch.message}", mismatch)
+            found.setdefault(
+                f"{mismatch.kind}|{_generic(mismatch.subject)}|{mismatch.message}", mismatch
+            )
     for event, payload in list(payloads):
         for mismatch in judge.check_webhook(event, payload):
             found.setdefault(str(mismatch), mismatch)

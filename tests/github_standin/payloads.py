@@ -119,4 +119,3 @@ class PayloadBuilder:
         )
         payload["repository"]["master_branch"] = self.store.default_branch()
         return _produced("push", payload)
-
