@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from tests.github_standin import githttp
 from tests.github_standin.shapes import Shapes, node_id
 from tests.github_standin.state import Comment, Issue
 from tests.github_standin.store import Store
@@ -98,10 +99,41 @@ class PayloadBuilder:
         payload.update(extra)
         return _produced("pull_request", payload)
 
+    def _commit_json(self, sha: str) -> dict[str, Any]:
+        """A commit as push payloads list it, read from the bare repository."""
+        repo = self.store.bare_repo
+        fields = githttp.git(
+            repo, "show", "-s", "--format=%T%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%B", sha
+        ).split("\x00")
+        tree, a_name, a_mail, a_date, c_name, c_mail, c_date, message = fields
+        changed: dict[str, list[str]] = {"A": [], "M": [], "D": []}
+        status = githttp.git(
+            repo, "diff-tree", "--root", "--no-commit-id", "--name-status", "-r", sha
+        )
+        for line in status.splitlines():
+            kind, _, path = line.partition("\t")
+            changed.setdefault(kind[:1], []).append(path)
+        return {
+            "id": sha,
+            "tree_id": tree,
+            "distinct": True,
+            "message": message.strip(),
+            "timestamp": a_date,
+            "url": f"{self.shapes.repo_html}/commit/{sha}",
+            "author": {"name": a_name, "email": a_mail, "date": a_date},
+            "committer": {"name": c_name, "email": c_mail, "date": c_date},
+            "added": changed["A"],
+            "removed": changed["D"],
+            "modified": changed["M"],
+        }
+
     def push(self, branch: str, before: str, after: str, sender: str) -> dict[str, Any]:
         """A ``push`` event: ``branch`` moved from ``before`` to ``after`` (no ``action``)."""
         payload = self._envelope("", sender)
         del payload["action"]
+        span = after if set(before) == {"0"} else f"{before}..{after}"
+        listed = githttp.git(self.store.bare_repo, "rev-list", "--reverse", span)
+        commits = [self._commit_json(sha) for sha in listed.split()]
         payload.update(
             {
                 "ref": f"refs/heads/{branch}",
@@ -112,8 +144,8 @@ class PayloadBuilder:
                 "forced": False,
                 "base_ref": None,
                 "compare": f"{self.shapes.repo_html}/compare/{before[:12]}...{after[:12]}",
-                "commits": [],
-                "head_commit": {"id": after},
+                "commits": commits,
+                "head_commit": commits[-1] if commits else None,
                 "pusher": {"name": sender, "email": None},
             }
         )
