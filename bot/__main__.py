@@ -49,8 +49,12 @@ def cmd_plan(args: argparse.Namespace, apply: bool = False) -> int:
     request, problems = _load_request(Path(args.request), data)
     if request is None or problems:
         if args.json:
-            print(json.dumps({"ok": False, "problems": [
-                {"field": f, "message": m} for f, m in problems]}, indent=2))
+            print(
+                json.dumps(
+                    {"ok": False, "problems": [{"field": f, "message": m} for f, m in problems]},
+                    indent=2,
+                )
+            )
         return _print_problems(problems)
     plan = data.plan(request)
     if args.json:

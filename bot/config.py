@@ -47,6 +47,7 @@ naming the missing variables.
 | ``MERGED_MESSAGE`` | (next site build...) | told to the issue when its change is merged |
 | ``RECONCILE_INTERVAL_SECONDS`` | ``3600`` | how often to look for missed events; 0: never |
 | ``DEMO_DATA_DIR`` | | a data directory to serve demo author pages from |
+| ``ISSUE_FORM_BASE`` | ``https://github.com`` | where the demo pages' dialog opens the issue form |
 """
 
 from __future__ import annotations
@@ -188,6 +189,7 @@ class Settings:
     approval_mode: str = "off"
     approval_label: str = "approved"
     demo_data_dir: Path | None = None
+    issue_form_base: str = "https://github.com"
     command_permission: str = "triage"
     batch_name_prefix: str = "author-pages-"
     pending_label: str = "pending"
@@ -257,6 +259,7 @@ class Settings:
             approval_mode=(_text(env, "APPROVAL_MODE") or "off").lower(),
             approval_label=_text(env, "APPROVAL_LABEL") or "approved",
             demo_data_dir=Path(demo_dir).expanduser().absolute() if demo_dir else None,
+            issue_form_base=(_text(env, "ISSUE_FORM_BASE") or "https://github.com").rstrip("/"),
             command_permission=(_text(env, "COMMAND_PERMISSION") or "triage").lower(),
             batch_name_prefix=_text(env, "BATCH_NAME_PREFIX") or "author-pages-",
             pending_label=_text(env, "PENDING_LABEL") or "pending",
@@ -336,4 +339,5 @@ class Settings:
             "command_permission": self.command_permission,
             "reconcile_interval": self.reconcile_interval,
             "demo_data_dir": str(self.demo_data_dir) if self.demo_data_dir else None,
+            "issue_form_base": self.issue_form_base,
         }

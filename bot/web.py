@@ -84,6 +84,7 @@ def create_app(
     app = Flask("bot")
     app.config["MAX_CONTENT_LENGTH"] = MAX_PAYLOAD_BYTES
     app.config["ANTHOLOGY_REPO"] = settings.anthology_repo
+    app.config["ISSUE_FORM_BASE"] = settings.issue_form_base
     app.extensions["anthology_bot"] = {"settings": settings, "store": store}
 
     @app.post("/webhook")

@@ -447,11 +447,12 @@ def judge_traffic(
 ) -> list[Mismatch]:
     """All mismatches in recorded REST exchanges (git ones are skipped: GitHub's
     REST description does not cover the git protocol) and webhook payloads.
-    A mismatch seen many times is reported once."""
+    A mismatch seen many times is reported once. The stand-in's one web page (the
+    new-issue form) is not part of the REST API either."""
     judge = judge or session_judge()
     found: dict[str, Mismatch] = {}
     for record in list(records):
-        if record.git:
+        if record.git or getattr(record, "page", False):
             continue
         for mismatch in judge.check_exchange(exchange_of(record)):
             found.setdefault(

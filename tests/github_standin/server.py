@@ -30,6 +30,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from tests.github_standin import githttp
+from tests.github_standin.pages import new_issue_page
 from tests.github_standin.payloads import PayloadBuilder
 from tests.github_standin.rest import Caller, RestApi, json_response, rate_limit_headers
 from tests.github_standin.shapes import Shapes, stable_id
@@ -44,6 +45,7 @@ from tests.github_standin.state import (
 from tests.github_standin.store import ApiError, Store
 from tests.github_standin.webhooks import deliver
 
+_NEW_ISSUE_PATH = re.compile(r"/(?P<owner>[^/]+)/(?P<name>[^/]+)/issues/new/?")
 _GIT_PATH = re.compile(r"/(?P<owner>[^/]+)/(?P<name>[^/]+)\.git(?:/(?P<rest>.*))?")
 _RECEIVE_PACK = "git-receive-pack"
 
@@ -452,6 +454,14 @@ class GitHubStandIn:
         record.fault = fault.kind if fault else None
         git_match = _GIT_PATH.fullmatch(path)
         record.git = git_match is not None
+        if method == "GET" and _NEW_ISSUE_PATH.fullmatch(path):
+            # A web page, not the REST API: the new-issue form the demo's dialog opens.
+            record.page = True
+            self.requests.append(record)
+            status, text = new_issue_page(self.repo_full_name, dict(request.args.items()))
+            record.status = status
+            page = Response(text, status=status, content_type="text/html; charset=utf-8")
+            return page(environ, start_response)
         if not record.git:
             # Read before any fault answer, so that the record shows what was sent.
             record.request_body = request.get_data(cache=True)

@@ -133,6 +133,7 @@ class LoggedRequest:
     response_body: bytes = b""
     response_type: str = ""
     git: bool = False
+    page: bool = False  # a web page (the new-issue form), not the REST API
 
 
 FaultKind = Literal["status", "rate_limit", "secondary_rate_limit", "hang"]
