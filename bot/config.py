@@ -285,6 +285,17 @@ class Settings:
         return self.webhook_secret
 
     @property
+    def needs_app_login(self) -> bool:
+        """Whether ``bot_login`` is to be read from the GitHub App (``<slug>[bot]``):
+        App credentials are set, and neither ``BOT_LOGIN`` nor a token is."""
+        return (
+            not self.bot_login
+            and not self.github_token
+            and self.github_app_id is not None
+            and bool(self.github_private_key)
+        )
+
+    @property
     def has_github_credentials(self) -> bool:
         return bool(self.github_token) or self.github_app_id is not None
 

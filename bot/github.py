@@ -32,17 +32,21 @@ has ``none``.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import requests
 from github import Auth, Github, GithubException, GithubIntegration
 from github.IssueComment import IssueComment
 from github.PullRequest import PullRequest
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -448,6 +452,50 @@ def make_github(
         login_source=lambda: f"{integration.get_app().slug}[bot]",
         default_repo=settings.repo,
     )
+
+
+def app_bot_login(settings: GitHubSettings, *, sleep: Callable[[float], None] = time.sleep) -> str:
+    """The login a GitHub App acts as: its slug and ``[bot]``, from ``GET /app``.
+
+    Asked with the App's own JWT, so no installation is needed; this is the
+    ``sender.login`` of the events the App causes and the author of its comments.
+    """
+    if settings.app_id is None or not settings.private_key:
+        raise ValueError("the App's login needs its app id and private key")
+    kwargs: dict[str, Any] = {
+        "base_url": settings.api_url.rstrip("/"),
+        "timeout": settings.timeout,
+        "user_agent": settings.user_agent,
+        "retry": None,
+    }
+    if not settings.throttle:
+        kwargs["seconds_between_requests"] = None
+        kwargs["seconds_between_writes"] = None
+    integration = GithubIntegration(
+        auth=Auth.AppAuth(settings.app_id, settings.private_key), **kwargs
+    )
+    retrier = Retrier(settings.retry, sleep=sleep)
+    return retrier.call(
+        "reading the GitHub App's name", lambda: f"{integration.get_app().slug}[bot]"
+    )
+
+
+def with_app_login(settings: Settings) -> Settings:
+    """``settings`` with ``bot_login`` filled in from the GitHub App when it is not set.
+
+    With a token (or ``BOT_LOGIN`` set) nothing changes. When GitHub cannot be
+    asked, the settings stay as they are and a warning is logged: events sent
+    by any bot account (``sender.type == "Bot"``) are still ignored.
+    """
+    if not settings.needs_app_login:
+        return settings
+    try:
+        login = app_bot_login(settings.github_settings())
+    except (GitHubError, GithubException, requests.RequestException) as exc:
+        log.warning("could not read the GitHub App's login (GET /app): %s", exc)
+        return settings
+    log.info("the bot's login, from the GitHub App: %s", login)
+    return dataclasses.replace(settings, bot_login=login)
 
 
 # -- the repository facade -----------------------------------------------------

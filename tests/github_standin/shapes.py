@@ -115,7 +115,7 @@ class Shapes:
                 "metadata": "read",
                 "pull_requests": "write",
             },
-            "events": ["issues", "issue_comment", "pull_request"],
+            "events": ["issues", "issue_comment", "pull_request", "push"],
             "installations_count": 1,
         }
 
