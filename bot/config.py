@@ -47,6 +47,7 @@ naming the missing variables.
 | ``MERGED_MESSAGE`` | (next site build...) | told to the issue when its change is merged |
 | ``RECONCILE_INTERVAL_SECONDS`` | ``3600`` | how often to look for missed events; 0: never |
 | ``DEMO_DATA_DIR`` | | a data directory to serve demo author pages from |
+| ``ISSUE_FORM_BASE`` | ``https://github.com`` | where the demo pages' dialog opens the issue form |
 """
 
 from __future__ import annotations
@@ -284,6 +285,7 @@ class Settings:
     approval_mode: str = "off"
     approval_label: str = "approved"
     demo_data_dir: Path | None = None
+    issue_form_base: str = "https://github.com"
     command_permission: str = "triage"
     batch_name_prefix: str = "author-pages-"
     pending_label: str = "pending"
@@ -353,6 +355,7 @@ class Settings:
             approval_mode=(_text(env, "APPROVAL_MODE") or "off").lower(),
             approval_label=_text(env, "APPROVAL_LABEL") or "approved",
             demo_data_dir=Path(demo_dir).expanduser().absolute() if demo_dir else None,
+            issue_form_base=(_text(env, "ISSUE_FORM_BASE") or "https://github.com").rstrip("/"),
             command_permission=(_text(env, "COMMAND_PERMISSION") or "triage").lower(),
             batch_name_prefix=_text(env, "BATCH_NAME_PREFIX") or "author-pages-",
             pending_label=_text(env, "PENDING_LABEL") or "pending",
@@ -376,6 +379,17 @@ class Settings:
                 "GITHUB_WEBHOOK_SECRET is not set: the web process cannot verify deliveries"
             )
         return self.webhook_secret
+
+    @property
+    def needs_app_login(self) -> bool:
+        """Whether ``bot_login`` is to be read from the GitHub App (``<slug>[bot]``):
+        App credentials are set, and neither ``BOT_LOGIN`` nor a token is."""
+        return (
+            not self.bot_login
+            and not self.github_token
+            and self.github_app_id is not None
+            and bool(self.github_private_key)
+        )
 
     @property
     def has_github_credentials(self) -> bool:
@@ -432,4 +446,5 @@ class Settings:
             "command_permission": self.command_permission,
             "reconcile_interval": self.reconcile_interval,
             "demo_data_dir": str(self.demo_data_dir) if self.demo_data_dir else None,
+            "issue_form_base": self.issue_form_base,
         }

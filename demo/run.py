@@ -157,6 +157,8 @@ def demo_settings(state_dir: Path, standin: Any, webhook_secret: str) -> Setting
         worker_poll_seconds=0.1,
         job_lease_seconds=60,
         demo_data_dir=SAMPLE_DATA,
+        # The dialog on the demo pages opens the stand-in's issue form, never github.com.
+        issue_form_base=standin.url,
     )
 
 

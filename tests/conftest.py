@@ -162,3 +162,57 @@ def service(service_template: Path, tmp_path: Path) -> Iterator[Service]:
 
     with running_service(service_template, tmp_path) as running:
         yield running
+
+
+# --- GitHub's API description as the judge of all stand-in traffic -----------------
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "github_offspec(reason): the test sends requests or payloads that GitHub's API "
+        "description does not allow, on purpose; the conformance check leaves it alone",
+    )
+
+
+@pytest.fixture(autouse=True)
+def github_traffic_judged(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every REST request the stand-in answers and every webhook payload it builds
+    during a test is checked against GitHub's published descriptions
+    (tests/openapi_conformance.py); a mismatch fails the test at teardown.
+
+    Inactive when the npm packages are not installed (``./dev test`` installs them)
+    and for tests marked ``github_offspec``."""
+    from tests import openapi_conformance as conformance
+
+    if not conformance.descriptions_installed() or request.node.get_closest_marker(
+        "github_offspec"
+    ):
+        yield
+        return
+    from tests.github_standin.payloads import PAYLOAD_OBSERVERS
+    from tests.github_standin.server import EXCHANGE_OBSERVERS
+    from tests.github_standin.state import LoggedRequest
+
+    exchanges: list[LoggedRequest] = []
+    payloads: list[tuple[str, dict]] = []
+
+    def add_payload(event: str, payload: dict) -> None:
+        payloads.append((event, payload))
+
+    EXCHANGE_OBSERVERS.append(exchanges.append)
+    PAYLOAD_OBSERVERS.append(add_payload)
+    try:
+        yield
+    finally:
+        EXCHANGE_OBSERVERS.remove(exchanges.append)
+        PAYLOAD_OBSERVERS.remove(add_payload)
+    mismatches = conformance.judge_traffic(exchanges, payloads)
+    if mismatches:
+        shown = "\n".join(f"  {m}" for m in mismatches[:20])
+        more = f"\n  ... and {len(mismatches) - 20} more" if len(mismatches) > 20 else ""
+        pytest.fail(
+            f"GitHub traffic that GitHub's API description does not allow "
+            f"({len(mismatches)}):\n{shown}{more}",
+            pytrace=False,
+        )

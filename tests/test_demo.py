@@ -64,3 +64,44 @@ def test_serve_answers_health_checks(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_the_demo_dialog_opens_the_stand_in_never_github(tmp_path: Path) -> None:
+    """The demo pages hand the dialog the stand-in's address as the issue form's
+    base, and the stand-in serves that form pre-filled, as GitHub would."""
+    import json
+    import re
+    from urllib.parse import urlencode
+
+    from bot.web.app import create_app
+    from demo.run import REPO, build_data_repository, demo_settings
+    from tests.github_standin import GitHubStandIn
+
+    bare = build_data_repository(REPO_ROOT / "sample" / "data", tmp_path / "remote.git")
+    with GitHubStandIn(repo=REPO, bare_repo_path=bare) as standin:
+        settings = demo_settings(tmp_path / "state", standin, "secret")
+        settings.state_dir.mkdir(parents=True)
+        page = create_app(settings).test_client().get("/demo/author/tingfeng-hui/unverified")
+        assert page.status_code == 200
+        embedded = re.search(
+            r'<script type="application/json" id="author-page-data">(.*?)</script>',
+            page.get_data(as_text=True),
+            re.DOTALL,
+        )
+        assert embedded is not None
+        form = json.loads(embedded[1])["issue_form"]
+        assert form["base"] == standin.url
+        assert "github.com" not in form["base"]
+
+        query = {
+            "template": form["template"],
+            "title": "Paper assignment: tingfeng-hui/unverified",
+            "papers": "2025.acl-long.5\n2025.acl-long.12",
+            "target_page": "No author page (unverified)",
+        }
+        answer = requests.get(f"{form['base']}/{REPO}/issues/new?{urlencode(query)}", timeout=10)
+        assert answer.status_code == 200
+        assert "2025.acl-long.5\n2025.acl-long.12</textarea>" in answer.text
+        assert "<option selected>None</option>" in answer.text  # the dropdown is untouched
+        missing = requests.get(f"{standin.url}/{REPO}/issues/new?template=../x.yml", timeout=10)
+        assert missing.status_code == 404

@@ -290,14 +290,17 @@ def check_link_shape(href: str, choice: str) -> dict[str, str]:
     assert parts.path == f"/{REPO}/issues/new"
     query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
     assert query["template"] == TEMPLATE.name
-    assert query["assign_to"] == choice
+    # GitHub documents link pre-filling for input and textarea fields only: the
+    # dropdown is left untouched, and the target fields say what was chosen.
+    assert "assign_to" not in query
     assert choice in template_options()
+    if choice == template_options()[2]:
+        assert query["target_page"] == choice
     assert set(query) <= {
         "template",
         "title",
         "author_page",
         "papers",
-        "assign_to",
         "target_page",
         "name",
         "orcid",
@@ -375,10 +378,10 @@ def test_dialog_uses_the_templates_option_texts() -> None:
         assert f'"{option}"' in script
     form = yaml.safe_load(TEMPLATE.read_text(encoding="utf-8"))
     ids = {e.get("id") for e in form["body"]}
+    assert '["assign_to"' not in script  # a dropdown: never pre-filled by the link
     for field_id in (
         "author_page",
         "papers",
-        "assign_to",
         "target_page",
         "name",
         "orcid",

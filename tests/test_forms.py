@@ -362,6 +362,20 @@ def test_choice_inferred_when_dropdown_left_empty() -> None:
     assert inferred.request.target.kind == "new"
 
 
+def test_untouched_dropdown_with_no_page_in_the_target_field() -> None:
+    # What the dialog's link produces for "No author page": the dropdown untouched
+    # (GitHub renders an untouched optional dropdown as "None" or "_No response_").
+    for untouched in ("", "None", "_No response_"):
+        result = parse(base(author_page="jane-doe-1234", assign_to=untouched, target_page=NOBODY))
+        assert result.codes() == [], untouched
+        assert result.request.target == Target(kind="unverified")
+    # A page link with "unverified" in it is a page, not the choice.
+    link = parse(
+        base(assign_to="", target_page="https://aclanthology.org/people/jane-doe/unverified/")
+    )
+    assert link.codes() == ["invalid_target"]
+
+
 # --------------------------------------------------------------------------- #
 # Paper references
 # --------------------------------------------------------------------------- #

@@ -51,6 +51,14 @@ def choice_kind(answer: str, options: Sequence[str]) -> str | None:
     return "invalid"
 
 
+def _means_no_page(answer: str, options: Sequence[str]) -> bool:
+    """Whether a target-page answer is the "No author page (unverified)" choice itself
+    (not a page link, which may well contain the word "unverified")."""
+    value = " ".join(answer.split()).casefold()
+    unverified_option = options[2].casefold() if len(options) > 2 else ""
+    return bool(value) and value in {unverified_option, "no author page", "none", "unverified"}
+
+
 def _answer(sections: dict[str, str], field_id: str, *, strict: bool = False) -> str:
     return clean_answer(sections.get(field_id, ""), strict_empty=strict)
 
@@ -202,7 +210,11 @@ def _read_target(
     dropdown = spec.field("assign_to")
     kind = choice_kind(_answer(sections, "assign_to"), dropdown.options if dropdown else ())
     if kind is None:
-        if _answer(sections, "target_page"):
+        # GitHub documents link pre-filling for inputs and textareas only, so the
+        # dialog leaves the dropdown alone and says "nobody" in the target field.
+        if _means_no_page(_answer(sections, "target_page"), dropdown.options if dropdown else ()):
+            kind = ASSIGN_UNVERIFIED
+        elif _answer(sections, "target_page"):
             kind = ASSIGN_EXISTING
         elif _answer(sections, "orcid"):
             kind = ASSIGN_NEW

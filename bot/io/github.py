@@ -32,6 +32,7 @@ has ``none``.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 import urllib.parse
@@ -44,7 +45,7 @@ from github import Auth, Github, GithubException, GithubIntegration
 from github.IssueComment import IssueComment
 from github.PullRequest import PullRequest
 
-from bot.config import GitHubSettings, RetryPolicy
+from bot.config import GitHubSettings, RetryPolicy, Settings
 from bot.errors import Permanent, Transient
 
 log = logging.getLogger(__name__)
@@ -395,6 +396,50 @@ def make_github(
     )
 
 
+def app_bot_login(settings: GitHubSettings, *, sleep: Callable[[float], None] = time.sleep) -> str:
+    """The login a GitHub App acts as: its slug and ``[bot]``, from ``GET /app``.
+
+    Asked with the App's own JWT, so no installation is needed; this is the
+    ``sender.login`` of the events the App causes and the author of its comments.
+    """
+    if settings.app_id is None or not settings.private_key:
+        raise ValueError("the App's login needs its app id and private key")
+    kwargs: dict[str, Any] = {
+        "base_url": settings.api_url.rstrip("/"),
+        "timeout": settings.timeout,
+        "user_agent": settings.user_agent,
+        "retry": None,
+    }
+    if not settings.throttle:
+        kwargs["seconds_between_requests"] = None
+        kwargs["seconds_between_writes"] = None
+    integration = GithubIntegration(
+        auth=Auth.AppAuth(settings.app_id, settings.private_key), **kwargs
+    )
+    retrier = Retrier(settings.retry, sleep=sleep)
+    return retrier.call(
+        "reading the GitHub App's name", lambda: f"{integration.get_app().slug}[bot]"
+    )
+
+
+def with_app_login(settings: Settings) -> Settings:
+    """``settings`` with ``bot_login`` filled in from the GitHub App when it is not set.
+
+    With a token (or ``BOT_LOGIN`` set) nothing changes. When GitHub cannot be
+    asked, the settings stay as they are and a warning is logged: events sent
+    by any bot account (``sender.type == "Bot"``) are still ignored.
+    """
+    if not settings.needs_app_login:
+        return settings
+    try:
+        login = app_bot_login(settings.github_settings())
+    except (GitHubError, GithubException, requests.RequestException) as exc:
+        log.warning("could not read the GitHub App's login (GET /app): %s", exc)
+        return settings
+    log.info("the bot's login, from the GitHub App: %s", login)
+    return dataclasses.replace(settings, bot_login=login)
+
+
 # -- the repository facade -----------------------------------------------------
 
 
@@ -526,10 +571,15 @@ class GitHubRepo:
     def add_labels(self, number: int, *labels: str) -> None:
         """Add labels to an issue or pull request (missing labels are created)."""
         if labels:
-            self._call(
-                f"labelling #{number}",
-                lambda: self._repo.get_issue(number).add_to_labels(*labels),
-            )
+            self._call(f"labelling #{number}", lambda: self._post_labels(number, labels))
+
+    def _post_labels(self, number: int, labels: Iterable[str]) -> None:
+        # PyGithub's add_to_labels sends a bare JSON array; GitHub's API description
+        # documents only {"labels": [...]}, so send that.
+        path = f"{self._api_path}/issues/{number}/labels"
+        self.client.github.requester.requestJsonAndCheck(
+            "POST", path, input={"labels": list(labels)}
+        )
 
     def remove_label(self, number: int, label: str) -> bool:
         """Remove a label; False if the issue did not have it."""
@@ -620,7 +670,7 @@ class GitHubRepo:
                     pull.edit(title=title, body=body)
             missing = [lb for lb in wanted_labels if lb not in {x.name for x in pull.labels}]
             if missing:
-                pull.add_to_labels(*missing)
+                self._post_labels(pull.number, missing)
             return _pull_info(self._repo.get_pull(pull.number))
 
         return self._call(f"opening or updating the pull request of {head}", run)

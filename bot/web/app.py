@@ -51,6 +51,7 @@ from flask.typing import ResponseReturnValue
 
 from bot.config import ConfigError, Settings
 from bot.dialog.demo_pages import register_demo_pages
+from bot.io.github import with_app_login
 from bot.logs import configure_logging, log_context
 from bot.queue.data_status import read_problem
 from bot.queue.jobs import JobStore
@@ -85,6 +86,7 @@ def create_app(
     app = Flask("bot")
     app.config["MAX_CONTENT_LENGTH"] = MAX_PAYLOAD_BYTES
     app.config["ANTHOLOGY_REPO"] = settings.anthology_repo
+    app.config["ISSUE_FORM_BASE"] = settings.issue_form_base
     app.extensions["anthology_bot"] = {"settings": settings, "store": store}
 
     @app.post("/webhook")
@@ -204,6 +206,7 @@ def create_app_from_env() -> Flask:
     """The app configured from the environment (``bot.web.app:create_app_from_env()``)."""
     settings = Settings.from_env()
     configure_logging(settings.log_level, settings.secrets)
+    settings = with_app_login(settings)
     try:
         settings.state_dir.mkdir(parents=True, exist_ok=True)
         return create_app(settings)

@@ -7,12 +7,28 @@ They follow the shapes of the real examples in ``../shared/github-webhooks``:
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tests.github_standin.shapes import Shapes
+from tests.github_standin import githttp
+from tests.github_standin.shapes import Shapes, node_id
 from tests.github_standin.state import Comment, Issue
 from tests.github_standin.store import Store
+
+#: Called with ``(event, payload)`` for every webhook payload the stand-in builds,
+#: before a test may change it on purpose. The test suite registers one that checks
+#: payloads against GitHub's published webhook schemas (tests/conftest.py).
+PAYLOAD_OBSERVERS: list[Callable[[str, dict[str, Any]], None]] = []
+
+
+def _produced(event: str, payload: dict[str, Any]) -> dict[str, Any]:
+    if PAYLOAD_OBSERVERS:
+        snapshot = copy.deepcopy(payload)
+        for observe in list(PAYLOAD_OBSERVERS):
+            observe(event, snapshot)
+    return payload
 
 
 @dataclass(frozen=True)
@@ -32,6 +48,7 @@ class PayloadBuilder:
             "organization": {
                 "login": shapes.owner,
                 "id": shapes.repo_id + 1,
+                "node_id": node_id("Organization", shapes.repo_id + 1),
                 "url": f"{base}/orgs/{shapes.owner}",
                 "repos_url": f"{base}/orgs/{shapes.owner}/repos",
                 "events_url": f"{base}/orgs/{shapes.owner}/events",
@@ -58,7 +75,7 @@ class PayloadBuilder:
         payload = self._envelope(action, sender)
         payload["issue"] = self.issue_json(issue)
         payload.update(extra)
-        return payload
+        return _produced("issues", payload)
 
     def issue_comment(
         self, action: str, comment: Comment, sender: str, **extra: Any
@@ -68,7 +85,7 @@ class PayloadBuilder:
         payload["issue"] = self.issue_json(self.store.issue(comment.issue_number))
         payload["comment"] = self.shapes.comment(comment)
         payload.update(extra)
-        return payload
+        return _produced("issue_comment", payload)
 
     def pull_request(self, action: str, issue: Issue, sender: str, **extra: Any) -> dict[str, Any]:
         """A ``pull_request`` event (opened, closed, ...), with merge details."""
@@ -80,12 +97,43 @@ class PayloadBuilder:
             issue, self.store.labels_of(issue), comments, self.store.default_branch(), stats
         )
         payload.update(extra)
-        return payload
+        return _produced("pull_request", payload)
+
+    def _commit_json(self, sha: str) -> dict[str, Any]:
+        """A commit as push payloads list it, read from the bare repository."""
+        repo = self.store.bare_repo
+        fields = githttp.git(
+            repo, "show", "-s", "--format=%T%x00%an%x00%ae%x00%aI%x00%cn%x00%ce%x00%cI%x00%B", sha
+        ).split("\x00")
+        tree, a_name, a_mail, a_date, c_name, c_mail, c_date, message = fields
+        changed: dict[str, list[str]] = {"A": [], "M": [], "D": []}
+        status = githttp.git(
+            repo, "diff-tree", "--root", "--no-commit-id", "--name-status", "-r", sha
+        )
+        for line in status.splitlines():
+            kind, _, path = line.partition("\t")
+            changed.setdefault(kind[:1], []).append(path)
+        return {
+            "id": sha,
+            "tree_id": tree,
+            "distinct": True,
+            "message": message.strip(),
+            "timestamp": a_date,
+            "url": f"{self.shapes.repo_html}/commit/{sha}",
+            "author": {"name": a_name, "email": a_mail, "date": a_date},
+            "committer": {"name": c_name, "email": c_mail, "date": c_date},
+            "added": changed["A"],
+            "removed": changed["D"],
+            "modified": changed["M"],
+        }
 
     def push(self, branch: str, before: str, after: str, sender: str) -> dict[str, Any]:
         """A ``push`` event: ``branch`` moved from ``before`` to ``after`` (no ``action``)."""
         payload = self._envelope("", sender)
         del payload["action"]
+        span = after if set(before) == {"0"} else f"{before}..{after}"
+        listed = githttp.git(self.store.bare_repo, "rev-list", "--reverse", span)
+        commits = [self._commit_json(sha) for sha in listed.split()]
         payload.update(
             {
                 "ref": f"refs/heads/{branch}",
@@ -96,10 +144,10 @@ class PayloadBuilder:
                 "forced": False,
                 "base_ref": None,
                 "compare": f"{self.shapes.repo_html}/compare/{before[:12]}...{after[:12]}",
-                "commits": [],
-                "head_commit": {"id": after},
+                "commits": commits,
+                "head_commit": commits[-1] if commits else None,
                 "pusher": {"name": sender, "email": None},
             }
         )
         payload["repository"]["master_branch"] = self.store.default_branch()
-        return payload
+        return _produced("push", payload)

@@ -227,10 +227,10 @@ class RestApi:
         if caller.kind == "installation":
             raise ApiError(403, "Resource not accessible by integration")
         login = self._require_user(caller)
-        return json_response(self.shapes.user(login))
+        return json_response(self.shapes.public_user(login))
 
     def h_get_user(self, request: Request, caller: Caller, login: str) -> Response:
-        return json_response(self.shapes.user(login))
+        return json_response(self.shapes.public_user(login))
 
     def h_app(self, request: Request, caller: Caller) -> Response:
         self._require_app(caller)
@@ -263,7 +263,10 @@ class RestApi:
 
     def h_repo(self, request: Request, caller: Caller) -> Response:
         open_issues = sum(1 for i in self.store.issues.values() if i.state == "open")
-        return json_response(self.shapes.repo(self.store.default_branch(), open_issues))
+        repo = self.shapes.repo(self.store.default_branch(), open_issues)
+        # Only the full repository object (GET /repos/{owner}/{repo}) has these.
+        repo.update({"network_count": 0, "subscribers_count": 0})
+        return json_response(repo)
 
     def h_issues(self, request: Request, caller: Caller) -> Response:
         if request.method == "POST":

@@ -19,7 +19,7 @@ import secrets
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from tests.github_standin import githttp
+from tests.github_standin.pages import new_issue_page
 from tests.github_standin.payloads import PayloadBuilder
 from tests.github_standin.rest import Caller, RestApi, json_response, rate_limit_headers
 from tests.github_standin.shapes import Shapes, stable_id
@@ -44,8 +45,14 @@ from tests.github_standin.state import (
 from tests.github_standin.store import ApiError, Store
 from tests.github_standin.webhooks import deliver
 
+_NEW_ISSUE_PATH = re.compile(r"/(?P<owner>[^/]+)/(?P<name>[^/]+)/issues/new/?")
 _GIT_PATH = re.compile(r"/(?P<owner>[^/]+)/(?P<name>[^/]+)\.git(?:/(?P<rest>.*))?")
 _RECEIVE_PACK = "git-receive-pack"
+
+#: Called with every REST request the stand-in has answered (any instance, any
+#: thread). The test suite registers one that checks the traffic against GitHub's
+#: published API description (tests/conftest.py); the stand-in itself needs none.
+EXCHANGE_OBSERVERS: list[Callable[[LoggedRequest], None]] = []
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -445,6 +452,20 @@ class GitHubStandIn:
         record = LoggedRequest(method, path, request.query_string.decode("latin-1"), 0, None)
         record.login = caller.login if caller else None
         record.fault = fault.kind if fault else None
+        git_match = _GIT_PATH.fullmatch(path)
+        record.git = git_match is not None
+        if method == "GET" and _NEW_ISSUE_PATH.fullmatch(path):
+            # A web page, not the REST API: the new-issue form the demo's dialog opens.
+            record.page = True
+            self.requests.append(record)
+            status, text = new_issue_page(self.repo_full_name, dict(request.args.items()))
+            record.status = status
+            page = Response(text, status=status, content_type="text/html; charset=utf-8")
+            return page(environ, start_response)
+        if not record.git:
+            # Read before any fault answer, so that the record shows what was sent.
+            record.request_body = request.get_data(cache=True)
+            record.request_type = request.mimetype
         self.requests.append(record)
         if fault is not None and fault.kind == "hang":
             self._stopping.wait(fault.seconds)
@@ -454,7 +475,6 @@ class GitHubStandIn:
             response = RestApi.error(ApiError(401, "Bad credentials"))
             response.headers["WWW-Authenticate"] = 'Basic realm="GitHub"'
         else:
-            git_match = _GIT_PATH.fullmatch(path)
             if git_match:
                 return self._serve_git(environ, start_response, git_match, caller, record)
             response = self._rest().handle(request, caller)
@@ -463,6 +483,10 @@ class GitHubStandIn:
             if fault is not None and fault.lose_answer:
                 response = self._fault_response(fault)
         record.status = response.status_code
+        record.response_body = response.get_data()
+        record.response_type = response.mimetype or ""
+        for observe in list(EXCHANGE_OBSERVERS):
+            observe(record)
         return response(environ, start_response)
 
     def _rest(self) -> RestApi:
@@ -523,7 +547,9 @@ class GitHubStandIn:
 
     def _fault_response(self, fault: Fault) -> Response:
         if fault.kind == "status":
-            return json_response({"message": "Server Error"}, fault.status)
+            # Shaped like GitHub's error answers (message, documentation_url, status).
+            error = ApiError(fault.status, "Server Error" if fault.status >= 500 else "Failed")
+            return RestApi.error(error)
         headers = rate_limit_headers(remaining=0, reset_in=fault.reset_in)
         if fault.kind == "secondary_rate_limit":
             headers["Retry-After"] = str(int(fault.reset_in))

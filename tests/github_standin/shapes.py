@@ -76,6 +76,26 @@ class Shapes:
             "site_admin": False,
         }
 
+    def public_user(self, login: str) -> dict[str, Any]:
+        """The full public profile (``GET /user``, ``GET /users/{login}``)."""
+        return {
+            **self.user(login),
+            "name": None,
+            "company": None,
+            "blog": "",
+            "location": None,
+            "email": None,
+            "hireable": None,
+            "bio": None,
+            "twitter_username": None,
+            "public_repos": 0,
+            "public_gists": 0,
+            "followers": 0,
+            "following": 0,
+            "created_at": "2024-01-01T00:00:00Z",
+            "updated_at": "2024-01-01T00:00:00Z",
+        }
+
     def app(self) -> dict[str, Any]:
         """The GitHub App object (``GET /app``)."""
         return {
@@ -95,7 +115,7 @@ class Shapes:
                 "metadata": "read",
                 "pull_requests": "write",
             },
-            "events": ["issues", "issue_comment", "pull_request"],
+            "events": ["issues", "issue_comment", "pull_request", "push"],
             "installations_count": 1,
         }
 
@@ -196,6 +216,7 @@ class Shapes:
             "has_downloads": True,
             "has_wiki": False,
             "has_pages": False,
+            "has_discussions": False,
             "forks_count": 0,
             "mirror_url": None,
             "archived": False,

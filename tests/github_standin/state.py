@@ -126,6 +126,14 @@ class LoggedRequest:
     login: str | None
     json: Any = None
     fault: str | None = None
+    # REST only (git bodies are packs): what was sent and answered, for the
+    # conformance check against GitHub's API description (tests/openapi_conformance.py).
+    request_body: bytes = b""
+    request_type: str = ""
+    response_body: bytes = b""
+    response_type: str = ""
+    git: bool = False
+    page: bool = False  # a web page (the new-issue form), not the REST API
 
 
 FaultKind = Literal["status", "rate_limit", "secondary_rate_limit", "hang"]

@@ -12,8 +12,9 @@
  * their printed authors and the slot of this page's person, repo, issue_form,
  * existing_pages and an optional suggest_url). The user ticks papers, chooses
  * whom they belong to, and the dialog's last button is a link that opens the
- * "Fix paper assignment" issue form on GitHub, pre-filled (field ids:
- * author_page, papers, assign_to, target_page, name, orcid, institution, notes).
+ * "Fix paper assignment" issue form on GitHub, pre-filled (input and textarea
+ * ids only, as GitHub documents: author_page, papers, target_page, name, orcid,
+ * institution, notes; the assign_to dropdown is left for the form to infer).
  *
  * window.AnthologyAssignmentDialog exposes open(), close(), and the pure helpers
  * (normalizeOrcid, parsePageReference, buildIssueUrl) for tests and embedding.
@@ -170,11 +171,15 @@
       ["template", form.template || "fix-paper-assignment.yml"],
       ["title", (form.title || "Paper assignment: {page}").replace("{page}", request.page)],
       ["author_page", pageUrl(request.page)],
-      ["papers", request.papers.join("\n")],
-      ["assign_to", CHOICES[request.kind]]
+      ["papers", request.papers.join("\n")]
     ];
+    /* GitHub documents pre-filling by link for input and textarea fields only, so
+       the "Assign these papers to" dropdown is left alone: the target fields say it
+       (a page link, a new person's name and ORCID iD, or "No author page"). */
     if (request.kind === "existing") {
       params.push(["target_page", pageUrl(request.targetPage)]);
+    } else if (request.kind === "unverified") {
+      params.push(["target_page", CHOICES.unverified]);
     } else if (request.kind === "new") {
       params.push(["name", request.name], ["orcid", request.orcid], ["institution", request.institution]);
     }
