@@ -324,6 +324,8 @@ def _legacy_target_checks(facts: LegacyFacts, plan: _LegacyPlan, out: _Collector
     if _has(out, "ambiguous_pages", "several_sources", "keep_list"):
         return
     if plan.target is None:
+        if _has(out, "missing_institution", "invalid_institution", "conflicting_orcid"):
+            return  # the ORCID iD was given: the question about it is asked already
         _check_orcid_answer(facts, out)
         out.add(
             "orcid",
