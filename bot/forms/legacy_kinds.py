@@ -82,8 +82,13 @@ def _listed(pages: Sequence[str]) -> str:
 
 
 def _degree(facts: LegacyFacts, out: _Collector, required: bool) -> str | None:
-    """The institution typed, checked; a question when it is needed and missing or unusable."""
-    if facts.degree is None:
+    return check_institution(facts.degree, facts.degree_lines, out, required)
+
+
+def check_institution(text: str | None, lines: int, out: _Collector, required: bool) -> str | None:
+    """The institution typed (``lines``: on how many lines), checked; a question when it
+    is needed and missing, or cannot be used (several, too long, markup)."""
+    if text is None:
         if required:
             out.add(
                 "institution",
@@ -93,15 +98,15 @@ def _degree(facts: LegacyFacts, out: _Collector, required: bool) -> str | None:
                 "field.",
             )
         return None
-    if facts.degree_lines > 1:
+    if lines > 1:
         out.add(
             "institution",
             "invalid_institution",
-            f"You gave {facts.degree_lines} institutions. Which one is the institution of "
-            "your highest (anticipated) degree? Please give just that one.",
+            f"You gave {lines} institutions. Which one is the institution of your highest "
+            "(anticipated) degree? Please give just that one.",
         )
         return None
-    problem = institution_problem(facts.degree)
+    problem = institution_problem(text)
     if problem is not None:
         out.add(
             "institution",
@@ -110,7 +115,7 @@ def _degree(facts: LegacyFacts, out: _Collector, required: bool) -> str | None:
             "university or institute (for example: University of Edinburgh).",
         )
         return None
-    return facts.degree
+    return text
 
 
 def _canonical_name(facts: LegacyFacts, out: _Collector) -> PersonEdits:
@@ -188,24 +193,36 @@ def new_person_target(
         return None
     holder = lookup.person_by_orcid(facts.orcid) if lookup is not None else None
     if holder is not None:
-        if any(_same_name(holder, p) for p in pages):
-            out.note(
-                f"The ORCID iD {facts.orcid} already has the verified page {page_url(holder)}: "
-                "the papers go there instead of to a new page."
-            )
-            return Target(kind="existing", id=holder)
-        out.add(
-            "orcid",
-            "conflicting_orcid",
-            f"The ORCID iD {facts.orcid} already belongs to {page_url(holder)}. Is that your "
-            "page? If it is, please say that the papers should move there; if not, please "
-            "check the ORCID iD.",
-        )
-        return None
+        return orcid_holder_target(facts.orcid, holder, pages, out)
     degree = _degree(facts, out, required=True)
     if degree is None:
         return None
     return Target(kind="new", orcid=facts.orcid, degree=degree)
+
+
+def orcid_holder_target(
+    orcid: str, holder: str, pages: Sequence[str], out: _Collector
+) -> Target | None:
+    """A new page was asked for, but ``holder`` has the ORCID iD already.
+
+    A holder of the same name as the pages is the filer's own verified page: the
+    papers go there (with a note), as maintainers merge them. Anyone else is a
+    question that says whose it is: the papers never silently join another person.
+    """
+    if any(_same_name(holder, p) for p in pages):
+        out.note(
+            f"The ORCID iD {orcid} already has the verified page {page_url(holder)}: "
+            "the papers go there instead of to a new page."
+        )
+        return Target(kind="existing", id=holder)
+    out.add(
+        "orcid",
+        "conflicting_orcid",
+        f"The ORCID iD {orcid} already belongs to {page_url(holder)}. Is that your page? If "
+        "it is, please say that the papers should move there; if not, please check the "
+        "ORCID iD.",
+    )
+    return None
 
 
 # --------------------------------------------------------------------------- #
