@@ -87,7 +87,7 @@ def test_problems_exit_2_with_one_line_each(
             {
                 "source": "tingfeng-hui/unverified",
                 "papers": ["2025.acl-long.5", "2099.nope-1.1"],
-                "target": {"kind": "new", "orcid": "0000-0002-1825-0098"},
+                "target": {"kind": "new", "orcid": "0000-0002-1825-0098", "degree": "JHU"},
             }
         )
     )

@@ -152,7 +152,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnthologyData]:
 
 
 def new_person(source: str, papers: tuple[str, ...], first: str, last: str, orcid: str) -> Request:
-    return Request(source, papers, Target("new", orcid=orcid, name=Name(first, last)))
+    return Request(source, papers, Target("new", orcid=orcid, degree="JHU", name=Name(first, last)))
 
 
 def test_conflicts_are_slots_two_issues_touch(data: AnthologyData) -> None:

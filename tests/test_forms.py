@@ -580,7 +580,20 @@ def test_registered_orcid_goes_to_the_existing_page() -> None:
     result = parse(base(assign_to=NEW, target_page="", orcid="0000-0002-1825-0097"), WORLD)
     assert result.problems == []
     assert result.request.target == Target(kind="existing", id="jane-doe-1234")
-    assert any("already has an author page" in n for n in result.request.extra["resolved"])
+    assert any("already has the verified page" in n for n in result.request.extra["resolved"])
+
+
+def test_orcid_of_a_person_of_another_name_is_a_question() -> None:
+    """A new page for jane-doe's papers with john-roe's ORCID iD: say whose, never move."""
+    world = FakeLookup(
+        titles=WORLD.titles,
+        pages=WORLD.pages,
+        orcids={**WORLD.orcids, "john-roe": "0000-0001-5109-3700"},
+    )
+    result = parse(base(assign_to=NEW, target_page="", orcid="0000-0001-5109-3700"), world)
+    assert result.request is None
+    assert result.codes() == ["conflicting_orcid"]
+    assert "https://aclanthology.org/people/john-roe/" in result.problems[0].message
 
 
 def test_existing_choice_with_orcid_only() -> None:

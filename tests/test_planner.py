@@ -80,12 +80,28 @@ def test_a_whole_unverified_page_to_a_new_person(data: AnthologyData) -> None:
     assert sorted(data.page_papers("adam-lopez")) == sorted(papers)
 
 
-def test_a_taken_slug_gets_the_orcid_suffix(data: AnthologyData) -> None:
+def test_a_taken_slug_gets_the_institution_suffix(data: AnthologyData) -> None:
     # alice-oh is a verified person already; these papers are not on her page.
     papers = tuple(data.page_papers("alice-oh/unverified"))
-    plan = apply_and_check(data, Request("alice-oh/unverified", papers, Target("new", orcid=ORCID)))
+    plan = apply_and_check(
+        data,
+        Request(
+            "alice-oh/unverified", papers, Target("new", orcid=ORCID, degree="Nanjing University")
+        ),
+    )
+    assert plan["target_page"] == "alice-oh-nanjing"
+    assert sorted(data.page_papers("alice-oh-nanjing")) == sorted(papers)
+
+
+def test_a_taken_slug_without_a_usable_institution_gets_the_orcid_suffix(
+    data: AnthologyData,
+) -> None:
+    papers = tuple(data.page_papers("alice-oh/unverified"))
+    plan = apply_and_check(
+        data,
+        Request("alice-oh/unverified", papers, Target("new", orcid=ORCID, degree="The University")),
+    )
     assert plan["target_page"] == "alice-oh-0097"
-    assert sorted(data.page_papers("alice-oh-0097")) == sorted(papers)
 
 
 def test_a_name_matched_paper_off_a_verified_page(data: AnthologyData) -> None:
@@ -190,7 +206,9 @@ def test_problem_messages_name_what_is_wrong(data: AnthologyData) -> None:
 
 
 def test_a_stale_plan_is_refused(data: AnthologyData) -> None:
-    plan = data.plan(Request("alice-oh/unverified", ("N19-1148",), Target("new", orcid=ORCID)))
+    plan = data.plan(
+        Request("alice-oh/unverified", ("N19-1148",), Target("new", orcid=ORCID, degree="JHU"))
+    )
     path = data.data_dir / "xml" / "N19.xml"
     path.write_bytes(path.read_bytes() + b"\n")
     with pytest.raises(ApplyError, match="changed since the plan was made"):
@@ -201,7 +219,9 @@ def test_frontmatter_moves_the_volume_editor(data: AnthologyData) -> None:
     # 2022.seretod-1.0 is the front matter; its authors are the volume's editors.
     plan = apply_and_check(
         data,
-        Request("zhijian-ou/unverified", ("2022.seretod-1.0",), Target("new", orcid=ORCID)),
+        Request(
+            "zhijian-ou/unverified", ("2022.seretod-1.0",), Target("new", orcid=ORCID, degree="JHU")
+        ),
     )
     (move,) = plan["moves"]
     assert (move["paper"], move["role"]) == ("2022.seretod-1", "editor")

@@ -7,7 +7,10 @@ one the table says what the text allows, without the Anthology data:
 * the page the papers are on now (``source``),
 * the papers to move (an empty tuple when no list could be read),
 * the target: ("existing", id), ("new", orcid), ("unverified",) or None,
-* the problem codes: what the bot has to ask back (empty when the request is complete).
+* the problem codes: what the bot has to ask back (empty when the request is complete),
+* for the other kinds of request: more source pages, "all papers" of them (and
+  exceptions), person edits (ORCID iD, institution, canonical name) and verified
+  persons merged into the target, as a maintainer would carry it out.
 
 Many stored excerpts are cut after about 1,500 characters; the expectations are for
 the text as stored (a list cut short is read as far as it goes). A second group of
@@ -17,11 +20,13 @@ and ORCID iDs already registered can be resolved.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot.anthology.names import Name
 from bot.engine.request import Target
 from bot.forms import known_fields, parse_issue, read_issue_text
 from tests.fulldata import shared_dir
@@ -42,20 +47,26 @@ class E:
     target: tuple[str, ...] | None
     codes: tuple[str, ...]
     why: str = ""
+    sources: tuple[str, ...] = ()
+    all_papers: bool = False
+    except_papers: tuple[str, ...] = ()
+    edits: dict[str, Any] = field(default_factory=dict)
+    merge: tuple[str, ...] = ()
 
 
 L = "legacy"
 NOTHING: tuple[str, ...] = ()
 
 EXPECTED: dict[int, E] = {
-    # --- 2025 form, old /people/x/ URLs ------------------------------------
     4428: E(
         L,
         None,
         NOTHING,
-        None,
-        ("ambiguous_pages",),
-        "name change across two pages, no direction stated: ask which page is which",
+        ("existing", "zeerak-talat"),
+        (),
+        "name change across two pages: the page of the new name stays, the other is merged in",
+        edits={"canonical_name": {"first": "Zeerak", "last": "Talat"}},
+        merge=("zeerak-waseem",),
     ),
     4438: E(
         L,
@@ -69,25 +80,28 @@ EXPECTED: dict[int, E] = {
         L,
         None,
         NOTHING,
-        None,
-        ("ambiguous_pages",),
-        "merge of two transliterations; no page named as the destination",
+        ("existing", "hakaze-cho"),
+        (),
+        "two transliterations, 'a page named with Hakaze Cho': that page stays",
+        edits={"canonical_name": {"first": "Hakaze", "last": "Cho"}},
+        merge=("yufeng-zhao",),
     ),
     4453: E(
         L,
-        "yassine-kheir",
+        None,
         NOTHING,
         ("existing", "yassine-el-kheir"),
-        ("needs_data",),
-        "merge 'into ... yassine-el-kheir': all papers of the other page, list needs data",
+        (),
+        "merge 'into ... yassine-el-kheir': the other page is merged into it",
+        merge=("yassine-kheir",),
     ),
     4484: E(
         L,
-        None,
+        "jacob-hoover",
         NOTHING,
         None,
-        ("ambiguous_pages",),
-        "two pages in bold markdown links plus a legal name change",
+        ("ambiguous_merge",),
+        "two verified-looking pages and a new legal name that is neither: which page stays?",
     ),
     4487: E(
         L,
@@ -101,9 +115,10 @@ EXPECTED: dict[int, E] = {
         L,
         None,
         NOTHING,
-        None,
-        ("unsupported",),
-        "name order change only: staff (or Fix data) handle it",
+        ("existing", "myung-jiyoon"),
+        (),
+        "name order 'Myung Jiyoon -> Jiyoon Myung': the canonical name (checked: printed?)",
+        edits={"canonical_name": {"first": "Jiyoon", "last": "Myung"}},
     ),
     4659: E(
         L,
@@ -117,33 +132,39 @@ EXPECTED: dict[int, E] = {
         L,
         None,
         NOTHING,
-        None,
-        ("ambiguous_pages",),
-        "two name orders; preferred name is not a page link",
+        ("existing", "kasu-sai-kartheek-reddy"),
+        (),
+        "two name orders; the preferred name picks the page that stays; the ORCID iD is added",
+        edits={
+            "orcid": "0009-0007-6679-3313",
+            "canonical_name": {"first": "Kasu Sai Kartheek", "last": "Reddy"},
+        },
+        merge=("sai-kartheek-reddy-kasu",),
     ),
     4698: E(
         L,
-        "everlyn-chimoto",
+        None,
         NOTHING,
         None,
-        ("missing_target", "missing_papers"),
-        "spelling complaint, nothing ticked: nothing to move",
+        ("fix_data",),
+        "the PDFs show another name than the website: the papers' 'Fix data' button",
     ),
     4715: E(
         L,
         "xiaolong-wang",
         NOTHING,
         None,
-        ("missing_target", "missing_papers"),
+        ("missing_papers", "missing_target"),
         "a rule by year instead of a list",
     ),
     4828: E(
         L,
-        "deuk-sin-kwon",
+        None,
         NOTHING,
         ("existing", "deuksin-kwon"),
-        ("needs_data",),
-        "merge 'into the one (...deuksin-kwon/.)': all papers of deuk-sin-kwon",
+        (),
+        "merge 'into the one (...deuksin-kwon/.)': deuk-sin-kwon is merged into it",
+        merge=("deuk-sin-kwon",),
     ),
     4906: E(
         L,
@@ -155,11 +176,12 @@ EXPECTED: dict[int, E] = {
     ),
     4991: E(
         L,
-        "mayank-kumar-nagda",
+        None,
         NOTHING,
         ("existing", "mayank-nagda"),
-        ("needs_data",),
-        "merge into mayank-nagda: all papers of the other page",
+        (),
+        "merge into mayank-nagda: the other page is merged into it",
+        merge=("mayank-kumar-nagda",),
     ),
     5098: E(
         L,
@@ -217,14 +239,24 @@ EXPECTED: dict[int, E] = {
         (),
         "FOFO 'was not written by me': it leaves the page",
     ),
-    5231: E(L, None, NOTHING, None, ("unsupported",), "display-name change only"),
+    5231: E(
+        L,
+        None,
+        NOTHING,
+        ("existing", "inaki-lacunza-castilla"),
+        (),
+        "'the name should just be Iñaki Lacunza': canonical name of the page",
+        edits={"canonical_name": {"first": "Iñaki", "last": "Lacunza"}},
+    ),
     5254: E(
         L,
         None,
         NOTHING,
-        None,
-        ("ambiguous_pages",),
-        "name change across two pages, no direction stated",
+        ("existing", "sophie-hao"),
+        (),
+        "name change, 'merge my two author pages under the name Sophie Hao'",
+        edits={"canonical_name": {"first": "Sophie", "last": "Hao"}},
+        merge=("yiding-hao",),
     ),
     5259: E(
         L,
@@ -244,19 +276,26 @@ EXPECTED: dict[int, E] = {
     ),
     5332: E(
         L,
-        "elizaveta-yankovskaya",
+        None,
         NOTHING,
         ("existing", "lisa-yankovskaya"),
-        ("needs_data",),
-        "'map articles from X to Y': all papers of X",
+        (),
+        "'map articles from X to Y': X merged into Y; a first name alone is no canonical name",
+        merge=("elizaveta-yankovskaya",),
     ),
     5418: E(
         L,
-        "george-filandrianos",
+        None,
         NOTHING,
         ("existing", "giorgos-finaldrianos"),
-        ("needs_data",),
-        "'Merge profiles to:' names the destination (slug typo kept as typed)",
+        (),
+        "'Merge profiles to:' names the destination; preferred name and ORCID iD go with it",
+        edits={
+            "orcid": "0000-0002-7015-7746",
+            "degree": "National Technical University of Athens",
+            "canonical_name": {"first": "George", "last": "Filandrianos"},
+        },
+        merge=("george-filandrianos",),
     ),
     5453: E(
         L,
@@ -321,11 +360,24 @@ EXPECTED: dict[int, E] = {
         L,
         "xin-huang",
         ("2025.emnlp-main.679", "2025.emnlp-main.1161", "2025.findings-acl.575"),
-        ("new", "0000-0001-7327-377X"),
-        (),
-        "URL with a trailing '#'; list cut after three",
+        None,
+        ("invalid_institution",),
+        "three institutions on three lines: which one is the degree's?",
     ),
-    7228: E(L, None, NOTHING, None, ("ambiguous_pages",), "three verified-looking pages"),
+    7228: E(
+        L,
+        None,
+        NOTHING,
+        ("existing", "lukas-galke-poech"),
+        (),
+        "three pages; the preferred name picks the page that stays, the others are merged in",
+        edits={
+            "orcid": "0000-0001-6124-1092",
+            "degree": "Kiel University",
+            "canonical_name": {"first": "Lukas Galke", "last": "Poech"},
+        },
+        merge=("lukas-galke", "lukas-paul-achatius-galke"),
+    ),
     7250: E(
         L,
         "yudong-zhang",
@@ -338,9 +390,9 @@ EXPECTED: dict[int, E] = {
         L,
         "eugene-jang/unverified",
         NOTHING,
-        ("existing", "eugene-jang-2384"),
+        None,
         ("missing_papers",),
-        "move to the verified page; the list was cut off",
+        "'the 5 papers ... listed below', list cut off: which are yours? (with the data, 5 = all)",
     ),
     7419: E(
         L,
@@ -363,8 +415,9 @@ EXPECTED: dict[int, E] = {
         "zhen-cao/unverified",
         NOTHING,
         ("new", "0009-0001-5838-1497"),
-        ("missing_papers",),
-        "bare page in the field, unverified page in the title",
+        (),
+        "'Verification', nothing listed: the whole page to a new verified person",
+        all_papers=True,
     ),
     7709: E(
         L,
@@ -393,10 +446,16 @@ EXPECTED: dict[int, E] = {
     8125: E(
         L,
         None,
-        ("2026.sigturk-1.1", "2025.globalnlp-1.8", "2025.globalnlp-1.6", "2024.emnlp-main.1183"),
-        None,
-        ("ambiguous_pages",),
-        "three pages of one person; papers listed but no direction",
+        NOTHING,
+        ("existing", "raphael-schmitt"),
+        (),
+        "three pages, name change: 'Preferred author name' picks the page that stays",
+        edits={
+            "orcid": "0000-0003-2067-5569",
+            "degree": "TUM",
+            "canonical_name": {"first": "Raphael", "last": "Schmitt"},
+        },
+        merge=("raphael-scheible", "raphael-scheible-schmitt"),
     ),
     8176: E(
         L,
@@ -425,16 +484,22 @@ EXPECTED: dict[int, E] = {
         "donghyeon-ko/unverified",
         NOTHING,
         ("new", "0009-0005-1298-1568"),
-        ("missing_papers",),
-        "'verification' only",
+        (),
+        "'verification' only: the whole page to a new verified person",
+        all_papers=True,
     ),
     8456: E(
         L,
         "tianshu-yu/unverified",
         NOTHING,
         ("existing", "tianshu-yu"),
-        ("missing_papers",),
-        "verified + unverified page of one slug; which papers?",
+        (),
+        "verified + unverified page of one slug: all papers join it; ORCID iD added",
+        all_papers=True,
+        edits={
+            "orcid": "0009-0001-9613-5123",
+            "degree": "Shenzhen Institute of Advanced Technology, Chinese Academic of Sciences",
+        },
     ),
     8468: E(
         L,
@@ -465,26 +530,37 @@ EXPECTED: dict[int, E] = {
         "tom-s-juzek/unverified",
         NOTHING,
         ("new", "0000-0002-3204-3879"),
-        ("missing_papers",),
-        "links to non-Anthology papers only",
+        (),
+        "verification, the full legal name canonical (the planner checks it is printed)",
+        all_papers=True,
+        edits={"canonical_name": {"first": "Thomas Stephan", "last": "Juzek"}},
     ),
     8633: E(
         L,
         "lei-yang/unverified",
         NOTHING,
         ("new", "0009-0001-8559-8667"),
-        ("missing_papers",),
-        "maintainer asked which papers",
+        (),
+        "verification only: the whole page (with the data, a page mixing people is a question)",
+        all_papers=True,
+        edits={"canonical_name": {"first": "Lei", "last": "Yang"}},
     ),
     8677: E(
         L,
         "lucia-c-passaro/unverified",
         NOTHING,
-        ("existing", "lucia-passaro"),
+        None,
         ("missing_papers",),
-        "'not all my papers' is no request for all papers",
+        "'not all my papers': which ones?",
     ),
-    8711: E("unknown", None, NOTHING, None, ("unknown_form",), "no body at all"),
+    8711: E(
+        "unknown",
+        None,
+        NOTHING,
+        None,
+        ("unknown_form",),
+        "no body at all",
+    ),
     8887: E(
         L,
         "jie-wu/unverified",
@@ -495,11 +571,12 @@ EXPECTED: dict[int, E] = {
     ),
     9004: E(
         L,
-        "tong-wu",
+        None,
         NOTHING,
-        ("new", "0009-0000-3849-0605"),
-        ("missing_papers",),
-        "verified page, wants an ORCID iD added: which papers?",
+        ("existing", "tong-wu"),
+        (),
+        "verified page, 'add my ORCID iD', its papers are mine: ORCID iD and institution added",
+        edits={"orcid": "0009-0000-3849-0605", "degree": "Newcastle University"},
     ),
     9052: E(
         L,
@@ -514,8 +591,9 @@ EXPECTED: dict[int, E] = {
         "lisa-beinborn/unverified",
         NOTHING,
         ("new", "0000-0001-8654-2190"),
-        ("missing_papers",),
-        "'my name is unique' is not a list",
+        (),
+        "'Verification' only; the title names the unverified page: the whole page",
+        all_papers=True,
     ),
     9069: E(
         L,
@@ -525,23 +603,44 @@ EXPECTED: dict[int, E] = {
         ("keep_list",),
         "papers that should *remain* on a verified page: which ones leave?",
     ),
-    9102: E(L, None, NOTHING, None, ("several_sources",), "two unverified pages to combine"),
+    9102: E(
+        L,
+        "manuel-mager/unverified",
+        NOTHING,
+        ("new", "0009-0006-3799-6915"),
+        (),
+        "two unverified pages + ORCID iD: one new person, the preferred name canonical",
+        sources=("manuel-mager/unverified", "jesus-manuel-mager-hois/unverified"),
+        all_papers=True,
+        edits={"canonical_name": {"first": "Manuel", "last": "Mager"}},
+    ),
     9174: E(
         L,
         "yuxuan-liu/unverified",
         NOTHING,
         ("existing", "yuxuan-liu-6416"),
-        ("missing_papers",),
-        "merge pages, no list",
+        (),
+        "merge an unverified page into the verified one: all its papers",
+        all_papers=True,
     ),
-    9249: E(L, None, NOTHING, None, ("unsupported",), "diacritic in the display name"),
+    9249: E(
+        L,
+        None,
+        NOTHING,
+        ("existing", "emanuela-boros"),
+        (),
+        "name change to 'Emanuela Boros' on the verified page: canonical name",
+        edits={"canonical_name": {"first": "Emanuela", "last": "Boros"}},
+    ),
     9256: E(
         L,
         "jin-zhao/unverified",
         NOTHING,
         ("existing", "jin-zhao-6603"),
-        ("missing_papers",),
-        "merge an unverified page: which papers?",
+        (),
+        "merge an unverified page into the verified one: all its papers",
+        all_papers=True,
+        edits={"canonical_name": {"first": "Jin", "last": "Zhao"}},
     ),
     9266: E(
         L,
@@ -556,8 +655,9 @@ EXPECTED: dict[int, E] = {
         "yi-huang/unverified",
         NOTHING,
         ("existing", "yi-huang-2998"),
-        ("missing_papers",),
-        "'should be merged.' only",
+        (),
+        "'should be merged.': all papers of the unverified page",
+        all_papers=True,
     ),
     9288: E(
         L,
@@ -572,8 +672,10 @@ EXPECTED: dict[int, E] = {
         "mohsen-dorodchi/unverified",
         NOTHING,
         ("new", "0000-0001-7522-1068"),
-        ("missing_papers",),
-        "'verification' only",
+        (),
+        "'verification' only: the whole page, the preferred name canonical",
+        all_papers=True,
+        edits={"canonical_name": {"first": "Mohsen", "last": "Dorodchi"}},
     ),
     9502: E(
         L,
@@ -596,17 +698,30 @@ EXPECTED: dict[int, E] = {
         "elisavet-palogiannidi/unverified",
         NOTHING,
         ("new", "0000-0003-0987-4049"),
-        ("missing_papers",),
-        "'Please remove unverified'",
+        (),
+        "'Please remove unverified': verification of the whole page",
+        all_papers=True,
+        edits={"canonical_name": {"first": "Elisavet", "last": "Palogiannidi"}},
     ),
-    9556: E(L, None, NOTHING, None, ("several_sources",), "two unverified pages to combine"),
+    9556: E(
+        L,
+        "estrid-he/unverified",
+        NOTHING,
+        ("new", "0000-0002-8994-9532"),
+        (),
+        "two unverified pages, 'All papers belong to the same person': one new person",
+        sources=("estrid-he/unverified", "jiayuan-he/unverified"),
+        all_papers=True,
+        edits={"canonical_name": {"first": "Estrid (Jiayuan)", "last": "He"}},
+    ),
     9894: E(
         L,
         "claire-grover/unverified",
         NOTHING,
         ("new", "0000-0001-7019-1250"),
-        ("missing_papers",),
-        "external bibliography link only",
+        (),
+        "external bibliography link only: verification of the whole page",
+        all_papers=True,
     ),
     9907: E(
         L,
@@ -669,12 +784,23 @@ def test_real_issue(number: int) -> None:
     assert tuple(seen.get("papers", ())) == expected.papers
     assert _target_tuple(seen.get("target")) == expected.target
     assert sorted(result.codes()) == sorted(expected.codes), [p.message for p in result.problems]
+    assert tuple(seen.get("sources", ())) == expected.sources
+    assert seen.get("all_papers", False) == expected.all_papers
+    assert tuple(seen.get("except", ())) == expected.except_papers
+    assert seen.get("edits", {}) == expected.edits
+    assert tuple(seen.get("merge", ())) == expected.merge
     if expected.codes:
         assert result.request is None
     else:
-        assert result.request is not None
-        assert result.request.source == expected.source
-        assert result.request.papers == expected.papers
+        request = result.request
+        assert request is not None
+        assert request.source == (expected.source or "")
+        assert request.papers == expected.papers
+        assert request.all_papers == expected.all_papers
+        assert request.merge == expected.merge
+        assert request.edits.to_json() == expected.edits
+        if expected.sources:
+            assert request.sources == expected.sources
 
 
 @pytest.mark.parametrize("number", sorted(EXPECTED))
@@ -687,12 +813,15 @@ def test_problems_speak_to_the_person(number: int) -> None:
 
 
 def test_summary_counts() -> None:
-    """How the 76 issues split: complete requests, and questions back."""
+    """How the 76 issues split: complete requests of each kind, and questions back."""
     complete = [n for n, e in EXPECTED.items() if not e.codes]
     asks_for_papers = [n for n, e in EXPECTED.items() if "missing_papers" in e.codes]
+    whole_page = [n for n in complete if EXPECTED[n].all_papers and not EXPECTED[n].merge]
+    merges = [n for n in complete if EXPECTED[n].merge or len(EXPECTED[n].sources) > 1]
+    edits_only = [n for n in complete if not EXPECTED[n].source and not EXPECTED[n].merge]
     assert len(EXPECTED) == 76
-    assert len(complete) == 18
-    assert len(asks_for_papers) == 29
+    assert (len(complete), len(asks_for_papers)) == (46, 15)
+    assert (len(whole_page), len(merges), len(edits_only)) == (14, 13, 4)
 
 
 # --------------------------------------------------------------------------- #
@@ -719,7 +848,8 @@ def test_titles_resolved_with_the_data() -> None:
     }
 
 
-def test_all_papers_of_a_merged_page_with_the_data() -> None:
+def test_merge_of_two_verified_pages_with_the_data() -> None:
+    """#4828 "into the one (...deuksin-kwon/.)": both pages are verified persons."""
     lookup = FakeLookup(
         titles={"2023.a-1.1": "A", "2024.b-1.2": "B", "2024.c-1.3": "C"},
         pages={"deuk-sin-kwon": ["2023.a-1.1", "2024.b-1.2"], "deuksin-kwon": ["2024.c-1.3"]},
@@ -727,8 +857,98 @@ def test_all_papers_of_a_merged_page_with_the_data() -> None:
     )
     result = _parse(4828, lookup)
     assert result.request is not None, result.problems
-    assert result.request.papers == ("2023.a-1.1", "2024.b-1.2")
     assert result.request.target == Target(kind="existing", id="deuksin-kwon")
+    assert result.request.merge == ("deuk-sin-kwon",)
+    assert result.request.sources == ()
+
+
+def test_all_papers_of_a_merged_unverified_page_with_the_data() -> None:
+    """#4828 again, where the old /people/d/deuk-sin-kwon/ URL is an unverified page now."""
+    lookup = FakeLookup(
+        titles={"2023.a-1.1": "A", "2024.b-1.2": "B", "2024.c-1.3": "C"},
+        pages={"deuk-sin-kwon/unverified": ["2023.a-1.1", "2024.b-1.2"]},
+        orcids={"deuksin-kwon": None},
+    )
+    result = _parse(4828, lookup)
+    assert result.request is not None, result.problems
+    assert result.request.to_json() == {
+        "sources": ["deuk-sin-kwon/unverified"],
+        "papers": "all",
+        "target": {"kind": "existing", "id": "deuksin-kwon"},
+    }
+
+
+def test_verification_whose_orcid_has_a_page_of_the_same_name_with_the_data() -> None:
+    """#8432: the ORCID iD is on donghyeon-ko already: the page's papers go there."""
+    lookup = FakeLookup(
+        titles={"2025.x-1.1": "X"},
+        pages={"donghyeon-ko/unverified": ["2025.x-1.1"]},
+        orcids={"donghyeon-ko": "0009-0005-1298-1568"},
+    )
+    result = _parse(8432, lookup)
+    assert result.request is not None, result.problems
+    assert result.request.target == Target(kind="existing", id="donghyeon-ko")
+    assert result.request.all_papers
+    assert any("already has the verified page" in n for n in result.understood["resolved"])
+
+
+def test_verification_whose_orcid_is_someone_elses_with_the_data() -> None:
+    """#8432 where the ORCID iD is another person's: say whose, and ask."""
+    lookup = FakeLookup(
+        pages={"donghyeon-ko/unverified": ["2025.x-1.1"]},
+        orcids={"mary-smith": "0009-0005-1298-1568"},
+    )
+    result = _parse(8432, lookup)
+    assert result.codes() == ["conflicting_orcid"]
+    assert "https://aclanthology.org/people/mary-smith/" in result.problems[0].message
+
+
+@pytest.mark.parametrize(("on_page", "complete"), [(5, True), (4, False)])
+def test_stated_number_of_papers_with_the_data(on_page: int, complete: bool) -> None:
+    """#7275 "the 5 papers in the unverified page": all of them, if the page has 5."""
+    papers = [f"2024.x-1.{i}" for i in range(1, on_page + 1)]
+    lookup = FakeLookup(
+        titles={p: p for p in papers},
+        pages={"eugene-jang/unverified": papers},
+        orcids={"eugene-jang-2384": "0009-0006-1744-2384"},
+    )
+    result = _parse(7275, lookup)
+    assert (result.request is not None) == complete, result.problems
+    if complete:
+        assert result.request.all_papers
+        assert result.request.target == Target(kind="existing", id="eugene-jang-2384")
+    else:
+        assert result.codes() == ["missing_papers"]
+        assert "You mentioned 5 papers" in result.problems[0].message
+
+
+def test_orcid_already_on_the_verified_page_with_the_data() -> None:
+    """#9004 asks to add an ORCID iD that the page holds already: nothing to do, say so."""
+    lookup = FakeLookup(
+        pages={"tong-wu": ["2025.x-1.1"]}, orcids={"tong-wu": "0009-0000-3849-0605"}
+    )
+    result = _parse(9004, lookup)
+    assert result.codes() == ["same_page"]
+    assert "already has the ORCID iD" in result.problems[0].message
+
+
+def test_orcid_holder_is_the_page_that_stays_with_the_data() -> None:
+    """#8125: the ORCID iD is raphael-scheible's, so that entry stays; the preferred
+    name is its canonical name, the other pages are merged in."""
+    lookup = FakeLookup(
+        pages={"raphael-scheible": [], "raphael-schmitt": [], "raphael-scheible-schmitt": []},
+        orcids={
+            "raphael-scheible": "0000-0003-2067-5569",
+            "raphael-schmitt": None,
+            "raphael-scheible-schmitt": None,
+        },
+    )
+    result = _parse(8125, lookup)
+    assert result.request is not None, result.problems
+    assert result.request.target == Target(kind="existing", id="raphael-scheible")
+    assert result.request.merge == ("raphael-schmitt", "raphael-scheible-schmitt")
+    assert result.request.edits.canonical_name == Name("Raphael", "Schmitt")
+    assert result.request.edits.orcid is None
 
 
 def test_source_found_from_the_paper_with_the_data() -> None:

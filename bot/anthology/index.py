@@ -44,6 +44,7 @@ CREATE INDEX IF NOT EXISTS slots_by_slug ON slots (slug) WHERE person_id IS NULL
 CREATE INDEX IF NOT EXISTS slots_by_person ON slots (person_id) WHERE person_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS slots_by_item ON slots (item_id);
 CREATE INDEX IF NOT EXISTS slots_by_file ON slots (file);
+CREATE INDEX IF NOT EXISTS slots_by_orcid ON slots (orcid) WHERE orcid IS NOT NULL;
 CREATE INDEX IF NOT EXISTS items_by_file ON items (file);
 CREATE INDEX IF NOT EXISTS items_by_bibkey ON items (bibkey);
 CREATE INDEX IF NOT EXISTS items_by_title ON items (norm_title);
@@ -302,6 +303,11 @@ class NameIndex:
         rows = self.db.execute(
             f"SELECT {self._SLOT_COLUMNS} FROM slots WHERE person_id=?", (person_id,)
         )
+        return [self._slot(r) for r in rows]
+
+    def slots_with_orcid(self, orcid: str) -> list[IndexedSlot]:
+        """Slots whose ``orcid`` attribute is this ORCID iD (canonical form)."""
+        rows = self.db.execute(f"SELECT {self._SLOT_COLUMNS} FROM slots WHERE orcid=?", (orcid,))
         return [self._slot(r) for r in rows]
 
     def item(self, item_id: str) -> XMLItem | None:

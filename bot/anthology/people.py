@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.anthology.names import Name
+from bot.anthology.names import Name, slugify_text
 
 NO_PERSON_ID = "__NO_PERSON_ID__"
 """What the library uses internally for "deliberately no person"; never a real id."""
@@ -396,6 +396,15 @@ class People:
                 return self._person(pid)
         return None
 
+    def ids_listing_similar(self, pid: str) -> list[str]:
+        """Ids of the persons whose ``similar`` list names ``pid`` (without loading them all)."""
+        out = []
+        for other, value in self._persons.items():
+            similar = value.similar if isinstance(value, Person) else value.get("similar", [])
+            if pid in similar:
+                out.append(other)
+        return sorted(out)
+
     def verified_ids_by_slug(self) -> dict[str, set[str]]:
         """Name slug -> ids of the verified persons who have a name with that slug.
 
@@ -450,6 +459,27 @@ class People:
                 "in canonical form (use normalize_orcid)"
             )
 
+    def replace(self, person: Person) -> None:
+        """Replace the entry of an existing person (same id) by ``person``.
+
+        Raises ValueError if there is no such person, the entry is malformed, or
+        another person already has the new ORCID: ORCIDs stay unique.
+        """
+        if person.id not in self._persons:
+            raise ValueError(f"No verified person with id {person.id!r} in people.json")
+        self._check_entry(person)
+        if person.orcid is not None:
+            holder = self.by_orcid(person.orcid)
+            if holder is not None and holder.id != person.id:
+                raise _shared_orcid_error(person, holder.id)
+        self._persons[person.id] = person
+
+    def remove(self, pid: str) -> Person:
+        """Remove a person's entry (after a merge into another person); returns it."""
+        person = self[pid]
+        del self._persons[pid]
+        return person
+
     def add_name(self, pid: str, name: Name) -> bool:
         """Give a person another name (appended); False if they already had it."""
         person = self[pid]
@@ -497,3 +527,45 @@ class People:
             f"{'is' if len(tried) == 1 else 'are'} taken; a maintainer must choose an id "
             f"(for example {slug}-<institution>)"
         )
+
+
+# Words of institution names that do not tell institutions apart.
+_GENERIC_INSTITUTION_WORDS = frozenset(
+    "university universität universitat université universite universidad universidade "
+    "università universita college institute institut instituto school academy of the "
+    "for and de del della di der des du la le für fur technology technological "
+    "technical technische science sciences national state research center centre "
+    "graduate polytechnic department faculty at in".split()
+)
+
+_FUNCTION_WORDS = frozenset("of the for and de del della di der des du la le at in für".split())
+
+
+def institution_suffix(institution: str | None) -> str | None:
+    """A short, readable id suffix from an institution, as maintainers choose them.
+
+    ``Nanjing University`` -> ``nanjing``; ``Xi'an Jiaotong University`` -> ``xjtu``
+    (several distinctive words give the acronym of all words); ``MIT`` -> ``mit``.
+    None when nothing usable is left (the caller falls back to the ORCID).
+    """
+    if not institution:
+        return None
+    text = re.split(r"[,;(]", institution, maxsplit=1)[0]
+    words = [w for w in re.split(r"[\s\-–/]+", text) if w]
+    distinctive = [w for w in words if w.lower().strip(".'’") not in _GENERIC_INSTITUTION_WORDS]
+    if not distinctive:
+        return None
+    if len(distinctive) == 1:
+        suffix = slugify_text(distinctive[0])
+    else:
+        suffix = "".join(
+            slugify_text(w)[:1]
+            for w in words
+            if slugify_text(w) and w.lower() not in _FUNCTION_WORDS
+        )
+        if len(suffix) < 2:
+            suffix = slugify_text(distinctive[0])
+    suffix = suffix.replace("-", "")
+    if not suffix or not suffix[0].isalpha() or len(suffix) > 12:
+        return None
+    return suffix

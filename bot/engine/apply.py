@@ -56,9 +56,15 @@ def render_files(plan: Plan, data_dir: Path) -> dict[Path, bytes]:
     if plan.people_changes:
         people_path = data_dir / PEOPLE_FILE
         people = People.load(people_path, lazy=True)
+        # Removals first: a survivor takes over the ORCID of the person merged into it.
+        for change in plan.people_changes:
+            if change.kind == "remove_person":
+                people.remove(change.person_id)
         for change in plan.people_changes:
             if change.kind == "new_person" and change.person is not None:
                 people.add(change.person)
+            elif change.kind == "update_person" and change.person is not None:
+                people.replace(change.person)
             elif change.kind == "add_name" and change.name is not None:
                 people.add_name(change.person_id, change.name)
             elif change.kind == "disable_name_matching":

@@ -3,6 +3,26 @@
 The planner is pure domain logic over the name index and people.json. It never
 writes; ``bot.engine.apply`` carries a plan out.
 
+Kinds of request (see ``bot.engine.request``) and the maintainers' conventions they follow:
+
+* **move** papers listed from one or more pages to an existing or new person;
+* **verification** of a whole page (``all_papers`` to a new person): id = the page's
+  slug if free, else ``<slug>-<institution suffix>``, else ``<slug>-<ORCID tail>``;
+  the names used on its papers, the ORCID and degree; every paper gets the id;
+* **merge** pages into an existing person (every paper of the pages explicit, and
+  the person's own name-matched papers pinned, so the page no longer depends on
+  name matching) and **merge verified persons** (``merge``): the survivor takes
+  names, ORCID, degree, comment and ``similar``, every id and every slot carrying
+  the merged ORCID is re-pointed, the merged entry is removed;
+* **person edits**: ORCID and degree set (ORCIDs stay unique), canonical name
+  (names reordered, a printed variant added; printed names never rewritten),
+  ``disable_name_matching``;
+* **removal** from a verified page (target ``unverified``): explicit ids of the
+  foreign papers cleared, name matching disabled for the person, their own
+  name-matched papers pinned.
+
+A plan with any problem writes nothing (``Plan.ok`` is False).
+
 The one rule a plan keeps: **exactly the requested papers change author page.**
 Every other author slot in the Anthology stays on the page it is on now. Name
 matching makes that non-trivial: adding a name to a person, creating a person, or
@@ -17,8 +37,9 @@ the least invasive way, and lists what it did:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from bot.anthology.ids import InvalidIDError, anthology_id_from_reference
@@ -31,13 +52,30 @@ from bot.anthology.pages import (
     parse_page_reference,
     unverified_page,
 )
-from bot.anthology.people import OrcidError, People, Person, is_valid_person_id, normalize_orcid
+from bot.anthology.people import (
+    OrcidError,
+    People,
+    Person,
+    institution_suffix,
+    is_valid_person_id,
+    normalize_orcid,
+)
 from bot.anthology.xmlfile import SlotRef
-from bot.engine.request import MAX_PAPERS, Problem, Request
+from bot.engine.request import (
+    MAX_PAPERS,
+    MAX_PERSON_ID,
+    Problem,
+    Request,
+    institution_problem,
+    name_problem,
+)
 
 NO_PERSON_ID = "__NO_PERSON_ID__"
 
-ChangeKind = Literal["new_person", "add_name", "disable_name_matching"]
+ChangeKind = Literal[
+    "new_person", "add_name", "disable_name_matching", "update_person", "remove_person"
+]
+PlanKind = Literal["move", "verify", "merge", "edit", "remove"]
 
 
 @dataclass(frozen=True)
@@ -83,9 +121,17 @@ class PeopleChange:
     kind: ChangeKind
     person_id: str
     name: Name | None = None  # add_name: the name added; new_person: the canonical name
-    person: Person | None = None  # new_person: the full entry
+    person: Person | None = None  # new_person, update_person: the full entry afterwards
+    before: Person | None = None  # update_person, remove_person: the entry before
+    into: str | None = None  # remove_person: the person it was merged into
 
     def describe(self) -> str:
+        if self.kind == "update_person" and self.person is not None and self.before:
+            return f"update {self.person_id}: " + "; ".join(
+                entry_differences(self.before, self.person)
+            )
+        if self.kind == "remove_person":
+            return f"remove {self.person_id}" + (f" (merged into {self.into})" if self.into else "")
         if self.kind == "new_person" and self.person is not None:
             names = ", ".join(n.as_first_last() for n in self.person.names)
             extra = [f"ORCID {self.person.orcid}"] if self.person.orcid else []
@@ -107,8 +153,36 @@ class PeopleChange:
             out["orcid"] = self.person.orcid
             out["degree"] = self.person.degree
             out["disable_name_matching"] = self.person.disable_name_matching
+            out["entry"] = self.person.to_json()
+        if self.before is not None:
+            out["before"] = self.before.to_json()
+        if self.into is not None:
+            out["into"] = self.into
         out["description"] = self.describe()
         return out
+
+
+def entry_differences(before: Person, after: Person) -> list[str]:
+    """What changed between two versions of a people.json entry, in words."""
+    out: list[str] = []
+    if before.names != after.names:
+        if after.names[0] != before.names[0]:
+            out.append(f"canonical name “{before.names[0]}” → “{after.names[0]}”")
+        added = [str(n) for n in after.names if n not in before.names]
+        if added:
+            out.append("names added: " + ", ".join(f"“{n}”" for n in added))
+    for label, old, new in (
+        ("ORCID", before.orcid, after.orcid),
+        ("degree", before.degree, after.degree),
+        ("comment", before.comment, after.comment),
+    ):
+        if old != new:
+            out.append(f"{label} {old or '(none)'} → {new or '(none)'}")
+    if before.similar != after.similar:
+        out.append(f"similar: {', '.join(after.similar) or '(none)'}")
+    if before.disable_name_matching != after.disable_name_matching:
+        out.append("name matching " + ("disabled" if after.disable_name_matching else "enabled"))
+    return out or ["no change"]
 
 
 @dataclass
@@ -118,6 +192,8 @@ class Plan:
     request: Request
     source_page: str | None = None
     target_page: str | None = None
+    kind: PlanKind = "move"
+    source_pages: list[str] = field(default_factory=list)
     moves: list[SlotChange] = field(default_factory=list)
     pins: list[SlotChange] = field(default_factory=list)
     people_changes: list[PeopleChange] = field(default_factory=list)
@@ -126,7 +202,7 @@ class Plan:
 
     @property
     def ok(self) -> bool:
-        return not self.problems and bool(self.moves)
+        return not self.problems and bool(self.moves or self.pins or self.people_changes)
 
     @property
     def slot_changes(self) -> list[SlotChange]:
@@ -144,7 +220,9 @@ class Plan:
         return {
             "ok": self.ok,
             "request": self.request.to_json(),
+            "kind": self.kind,
             "source_page": self.source_page,
+            "source_pages": self.source_pages,
             "target_page": self.target_page,
             "moves": [c.to_json() for c in self.moves],
             "pins": [c.to_json() for c in self.pins],
@@ -169,17 +247,22 @@ class World:
         self.added_names: dict[str, list[Name]] = {}
         self.new_persons: dict[str, Person] = {}
         self.disabled: set[str] = set()
+        self.removed: set[str] = set()
 
     def holders(self, slug: str) -> set[str]:
         if slug in self._holders:
-            return self._holders[slug]
-        return set(self._base_holders(slug))
+            return self._holders[slug] - self.removed
+        return set(self._base_holders(slug)) - self.removed
+
+    def remove(self, pid: str) -> None:
+        """The person's entry goes (merged into another): their slugs lose them."""
+        self.removed.add(pid)
 
     def _add_holder(self, slug: str, pid: str) -> None:
         self._holders.setdefault(slug, set(self._base_holders(slug))).add(pid)
 
     def exists(self, pid: str) -> bool:
-        return pid in self.new_persons or pid in self.people
+        return pid not in self.removed and (pid in self.new_persons or pid in self.people)
 
     def names_of(self, pid: str) -> list[Name]:
         base = self.new_persons[pid].names if pid in self.new_persons else self.people[pid].names
@@ -213,6 +296,15 @@ class World:
         self.disabled.add(pid)
         return True
 
+    def person_page_slots(self, index: NameIndex, pid: str) -> list[IndexedSlot]:
+        """The slots on a verified person's page now: explicit ids and name matches."""
+        explicit = index.slots_with_person_id(pid)
+        slugs = {n.slug() for n in self.names_of(pid)}
+        matched = [
+            s for s in index.unassigned_slots_by_slug(slugs) if self.page_of(s.name, None) == pid
+        ]
+        return explicit + matched
+
     def page_of(self, name: Name, person_id: str | None) -> str:
         """The author page an author slot with this name and explicit id is on."""
         if person_id and person_id != NO_PERSON_ID:
@@ -229,16 +321,21 @@ class World:
 def page_papers(page: str, index: NameIndex, people: People) -> list[str]:
     """The items now on an author page, in index order; empty if there is no such page."""
     world = World(people, index.verified_holders)
+    items = [s.ref.item_id for s in page_slots(page, index, world)]
+    return sorted(set(items), key=items.index)
+
+
+def page_slots(page: str, index: NameIndex, world: World) -> list[IndexedSlot]:
+    """The author slots on a page now (as ``world`` resolves them), in index order."""
     if is_unverified_page(page):
         candidates = index.unassigned_slots_by_slug([page_slug(page)])
     else:
-        if page not in people:
+        if page not in world.people:
             return []
         candidates = index.slots_with_person_id(page) + index.unassigned_slots_by_slug(
-            {n.slug() for n in people[page].names}
+            {n.slug() for n in world.names_of(page)}
         )
-    items = [s.ref.item_id for s in candidates if world.page_of(s.name, s.person_id) == page]
-    return sorted(set(items), key=items.index)
+    return [s for s in candidates if world.page_of(s.name, s.person_id) == page]
 
 
 class _Planner:
@@ -252,52 +349,53 @@ class _Planner:
         self.titles: dict[str, str] = {}
         # Explicit ids the plan gives (or takes away): slot ref -> new id.
         self.moved: dict[SlotRef, tuple[IndexedSlot, str | None]] = {}
+        self.from_page: dict[SlotRef, str] = {}
         self.pinned: dict[SlotRef, tuple[IndexedSlot, str]] = {}
+        # Slugs whose name-matched slots must be checked again (disabled matching).
+        self.dirty: set[str] = set()
+        # The verified person whose entry the request edits, and the entry afterwards.
+        self.principal: str | None = None
+        self.entry: Person | None = None
 
     def problem(self, field_name: str, message: str, code: str) -> None:
         self.plan.problems.append(Problem(field_name, message, code))
 
     # -- the request's parts ---------------------------------------------------
 
-    def source(self) -> str | None:
-        try:
-            page = parse_page_reference(self.request.source)
-        except PageReferenceError as exc:
-            self.problem("author_page", str(exc), "source-invalid")
-            return None
-        if not is_unverified_page(page) and page not in self.people:
-            self.problem(
-                "author_page",
-                f"There is no verified author page “{page}”. If the papers are on an "
-                f"unverified page, give it as {page}/unverified.",
-                "source-unknown",
-            )
-            return None
-        return page
+    def sources(self) -> list[str]:
+        """The source pages, canonical and existing; problems for the others."""
+        pages: list[str] = []
+        for raw in self.request.sources:
+            try:
+                page = parse_page_reference(raw)
+            except PageReferenceError as exc:
+                self.problem("author_page", str(exc), "source-invalid")
+                continue
+            if not is_unverified_page(page) and page not in self.people:
+                self.problem(
+                    "author_page",
+                    f"There is no verified author page “{page}”. If the papers are on an "
+                    f"unverified page, give it as {page}/unverified.",
+                    "source-unknown",
+                )
+                continue
+            if page not in pages:
+                pages.append(page)
+        if not self.request.sources and not (self.request.edits or self.request.merge):
+            self.problem("author_page", "No author page was given.", "source-missing")
+        return pages
 
-    def items(self) -> list[str]:
-        refs = self.request.papers
-        if not refs:
-            self.problem("papers", "No papers were given: list the papers to move.", "no-papers")
-            return []
-        if len(refs) > MAX_PAPERS:
-            self.problem(
-                "papers",
-                f"{len(refs)} papers were given; the bot handles at most {MAX_PAPERS} in one "
-                "request. Please split the request.",
-                "too-many-papers",
-            )
-            return []
+    def parse_items(self, refs: Iterable[str], field_name: str = "papers") -> list[str]:
         items: list[str] = []
         for ref in refs:
             try:
                 parsed = anthology_id_from_reference(ref)
             except InvalidIDError as exc:
-                self.problem("papers", str(exc), "paper-invalid")
+                self.problem(field_name, str(exc), "paper-invalid")
                 continue
             if parsed is None:
                 self.problem(
-                    "papers",
+                    field_name,
                     f"“{ref[:200]}” is not an Anthology paper id or link "
                     "(such as 2024.acl-long.4 or https://aclanthology.org/2024.acl-long.4/).",
                     "paper-invalid",
@@ -309,7 +407,7 @@ class _Planner:
             found = self.index.item(item_id)
             if found is None:
                 self.problem(
-                    "papers",
+                    field_name,
                     f"{parsed} is not in the Anthology data; please check the id.",
                     "paper-unknown",
                 )
@@ -319,11 +417,30 @@ class _Planner:
                 items.append(item_id)
         return items
 
-    def slot_on_source(self, item_id: str, source: str) -> IndexedSlot | None:
+    def items(self) -> list[str]:
+        refs = self.request.papers
+        if not refs:
+            if not (self.request.edits or self.request.merge):
+                self.problem(
+                    "papers", "No papers were given: list the papers to move.", "no-papers"
+                )
+            return []
+        if len(refs) > MAX_PAPERS:
+            self.problem(
+                "papers",
+                f"{len(refs)} papers were given; the bot handles at most {MAX_PAPERS} in one "
+                "request. Please split the request.",
+                "too-many-papers",
+            )
+            return []
+        return self.parse_items(refs)
+
+    def slot_on_sources(self, item_id: str, sources: list[str]) -> IndexedSlot | None:
         slots = self.index.slots_of_item(item_id)
-        on_page = [s for s in slots if self.before.page_of(s.name, s.person_id) == source]
+        on_page = [s for s in slots if self.before.page_of(s.name, s.person_id) in sources]
         if len(on_page) == 1:
             return on_page[0]
+        pages = " or ".join(sources)
         if not on_page:
             authors = "; ".join(
                 f"{s.name.as_first_last()} ({self.before.page_of(s.name, s.person_id)})"
@@ -331,7 +448,7 @@ class _Planner:
             )
             self.problem(
                 item_id,
-                f"{item_id} (“{self.titles[item_id]}”) is not on the page {source}. "
+                f"{item_id} (“{self.titles[item_id]}”) is not on the page {pages}. "
                 f"Its authors and their pages: {authors or 'none'}.",
                 "paper-not-on-source",
             )
@@ -339,36 +456,126 @@ class _Planner:
             names = ", ".join(f"#{s.ref.position + 1} {s.name.as_first_last()}" for s in on_page)
             self.problem(
                 item_id,
-                f"{item_id} has several authors on the page {source} ({names}); "
+                f"{item_id} has several authors on the page {pages} ({names}); "
                 "a maintainer has to say which one is meant.",
                 "paper-ambiguous",
             )
         return None
 
-    def target(self, slots: list[IndexedSlot], source: str) -> tuple[str | None, str | None]:
-        """The target page and the explicit id moved slots get (None: no id)."""
+    def whole_pages(self, sources: list[str]) -> list[IndexedSlot]:
+        """Every slot on the source pages, less the ``except`` papers."""
+        excluded = set(self.parse_items(self.request.except_papers, "except"))
+        slots: list[IndexedSlot] = []
+        per_item: dict[tuple[str, str], list[IndexedSlot]] = {}
+        on_pages: set[str] = set()
+        for page in sources:
+            for slot in page_slots(page, self.index, self.before):
+                on_pages.add(slot.ref.item_id)
+                per_item.setdefault((page, slot.ref.item_id), []).append(slot)
+        for item_id in sorted(excluded - on_pages):
+            self.problem(
+                "except",
+                f"{item_id} (“{self.titles.get(item_id, '')}”), listed as an exception, is not "
+                f"on {' or '.join(sources)}; please check the list.",
+                "except-not-on-source",
+            )
+        for (page, item_id), group in per_item.items():
+            if item_id in excluded:
+                continue
+            if len(group) > 1:
+                names = ", ".join(f"#{s.ref.position + 1} {s.name}" for s in group)
+                self.problem(
+                    item_id,
+                    f"{item_id} has several authors on the page {page} ({names}); "
+                    "a maintainer has to say which one is meant.",
+                    "paper-ambiguous",
+                )
+                continue
+            slots.append(group[0])
+        if not slots and sources and not self.plan.problems:
+            self.problem(
+                "papers",
+                f"No papers are left to move from {' and '.join(sources)}.",
+                "no-papers",
+            )
+        return slots
+
+    def check_bounds(self) -> None:
+        """What people typed: names, institutions, ids within their limits and rules."""
+        target, edits = self.request.target, self.request.edits
+        for label, name in (("name", target.name), ("name", edits.canonical_name)):
+            if name is not None and (why := name_problem(name, "the name")) is not None:
+                self.problem(
+                    label, f"The name “{str(name)[:100]}” cannot be used: {why}.", "name-invalid"
+                )
+        for degree in (target.degree, edits.degree):
+            if degree and (why := institution_problem(degree)) is not None:
+                self.problem(
+                    "institution", f"The institution cannot be used: {why}.", "degree-invalid"
+                )
+        if target.id and len(target.id) > MAX_PERSON_ID:
+            self.problem(
+                "target_page",
+                f"The person id is {len(target.id)} characters long; at most {MAX_PERSON_ID}.",
+                "target-id-invalid",
+            )
+
+    def orcid(self, raw: str | None) -> str | None:
+        if not raw:
+            return None
+        try:
+            return normalize_orcid(raw)
+        except OrcidError as exc:
+            self.problem("orcid", str(exc), "orcid-invalid")
+            return None
+
+    def orcid_taken(self, orcid: str, allowed: Iterable[str] = ()) -> bool:
+        holder = self.people.by_orcid(orcid)
+        if holder is None or holder.id in set(allowed):
+            return False
+        self.problem(
+            "orcid",
+            f"The ORCID {orcid} already belongs to the verified author page {holder.id} "
+            f"({holder.canonical_name}). If that is you, the papers should go to {holder.id} "
+            "(“An existing author page”); if not, please check the ORCID.",
+            "orcid-taken",
+        )
+        return True
+
+    # -- targets ---------------------------------------------------------------
+
+    def target(self, slots: list[IndexedSlot], sources: list[str]) -> str | None:
+        """The target person id ('unverified' for removal), or None on a problem."""
         target = self.request.target
         if target.kind == "unverified":
-            if is_unverified_page(source):
+            on_unverified = [p for p in sources if is_unverified_page(p)]
+            if on_unverified:
                 self.problem(
                     "assign_to",
-                    f"The papers are already on an unverified page ({source}); "
+                    f"The papers are already on an unverified page ({on_unverified[0]}); "
                     "choose an existing or a new author page instead.",
                     "target-same",
                 )
-                return None, None
-            return "unverified", None
+                return None
+            if self.request.merge:
+                self.problem(
+                    "assign_to",
+                    "Persons can only be merged into a verified person.",
+                    "merge-target",
+                )
+                return None
+            return "unverified"
         if target.kind == "existing":
-            return self._existing_target(source)
-        return self._new_target(slots)
+            return self._existing_target(sources)
+        return self._new_target(slots, sources)
 
-    def _existing_target(self, source: str) -> tuple[str | None, str | None]:
+    def _existing_target(self, sources: list[str]) -> str | None:
         raw = self.request.target.id or ""
         try:
             pid = parse_page_reference(raw) if raw else ""
         except PageReferenceError as exc:
             self.problem("target_page", str(exc), "target-invalid")
-            return None, None
+            return None
         if not pid:
             self.problem(
                 "target_page",
@@ -376,7 +583,7 @@ class _Planner:
                 "the papers should move to.",
                 "target-missing",
             )
-            return None, None
+            return None
         if is_unverified_page(pid):
             self.problem(
                 "target_page",
@@ -384,76 +591,307 @@ class _Planner:
                 "“A new author page for this person” (with an ORCID) instead.",
                 "target-unverified",
             )
-            return None, None
+            return None
         if pid not in self.people:
             self.problem("target_page", f"There is no author page “{pid}”.", "target-unknown")
-            return None, None
-        if pid == source:
+            return None
+        moving = self.request.papers or self.request.all_papers
+        if sources == [pid] and moving:
             self.problem(
                 "target_page",
                 f"The papers are already on {pid}; the target must be a different page.",
                 "target-same",
             )
-            return None, None
-        return pid, pid
+            return None
+        return pid
 
-    def _new_target(self, slots: list[IndexedSlot]) -> tuple[str | None, str | None]:
-        target = self.request.target
-        orcid = None
-        if not target.orcid:
+    def _new_target(self, slots: list[IndexedSlot], sources: list[str]) -> str | None:
+        target, edits = self.request.target, self.request.edits
+        known_problems = len(self.plan.problems)
+        raw_orcid = target.orcid or edits.orcid
+        orcid = self.orcid(raw_orcid)
+        if not raw_orcid:
             self.problem(
                 "orcid",
                 "A new author page needs the person's ORCID iD (such as 0000-0002-1825-0097).",
                 "orcid-missing",
             )
-        else:
-            try:
-                orcid = normalize_orcid(target.orcid)
-            except OrcidError as exc:
-                self.problem("orcid", str(exc), "orcid-invalid")
-        if orcid is not None and (holder := self.people.by_orcid(orcid)) is not None:
-            self.problem(
-                "orcid",
-                f"The ORCID {orcid} already belongs to the author page {holder.id}; "
-                f"choose “An existing author page” with {holder.id} instead.",
-                "orcid-taken",
-            )
+        if orcid is not None and self.orcid_taken(orcid):
             orcid = None
-        name = target.name or (slots[0].name if slots else None)
-        if name is None or orcid is None:
-            return None, None
+        degree = target.degree or edits.degree
+        if not degree:
+            self.problem(
+                "institution",
+                "A new verified author page needs the institution of the person's highest "
+                "(or expected) degree; please give it.",
+                "degree-missing",
+            )
+        printed = [s.name for s in slots]
+        name = edits.canonical_name or target.name
+        if name is not None and printed and name not in printed:
+            variants = ", ".join(f"“{n}”" for n in dict.fromkeys(printed))
+            self.problem(
+                "name",
+                f"“{str(name)[:100]}” is not printed on any of the papers; the page's name must "
+                f"be one of the names on them: {variants}. (If the papers print your name "
+                "wrongly, use the paper's “Fix data” button.)",
+                "name-not-printed",
+            )
+            return None
+        if name is None:
+            name = self._default_name(printed, sources)
+        if name is None or orcid is None or not degree:
+            return None
+        if len(self.plan.problems) > known_problems:
+            return None
+        pid = self._new_id(name, sources, degree, orcid)
+        if pid is None:
+            return None
+        unique = list(dict.fromkeys([name, *printed]))
+        person = Person(id=pid, names=unique, orcid=orcid, degree=degree)
+        self.after.add_person(person)
+        self.plan.people_changes.append(PeopleChange("new_person", pid, name, person))
+        return pid
+
+    @staticmethod
+    def _default_name(printed: list[Name], sources: list[str]) -> Name | None:
+        """The canonical name when none was chosen: the name the first page is named by."""
+        if not printed:
+            return None
+        first_slug = page_slug(sources[0]) if sources else None
+        named = [n for n in printed if n.slug() == first_slug] or printed
+        return Counter(named).most_common(1)[0][0]
+
+    def _new_id(self, name: Name, sources: list[str], degree: str, orcid: str) -> str | None:
+        target = self.request.target
         if target.id:
             pid = target.id.strip().lower()
             if not is_valid_person_id(pid):
                 self.problem(
                     "target_page",
-                    f"“{target.id}” is not a valid person id (lowercase letters, digits "
+                    f"“{target.id[:100]}” is not a valid person id (lowercase letters, digits "
                     "and hyphens, starting with a letter).",
                     "target-id-invalid",
                 )
-                return None, None
+                return None
             if pid in self.people:
                 self.problem(
                     "target_page", f"The person id {pid} is already taken.", "target-id-taken"
                 )
-                return None, None
-        else:
-            try:
-                pid = self.people.new_person_id(name, orcid=orcid)
-            except ValueError as exc:
-                self.problem("name", str(exc), "target-id-unavailable")
-                return None, None
-        names = [name] + [s.name for s in slots if s.name != name]
-        unique: list[Name] = []
-        for n in names:
-            if n not in unique:
-                unique.append(n)
-        person = Person(id=pid, names=unique, orcid=orcid, degree=target.degree)
-        self.after.add_person(person)
-        self.plan.people_changes.append(PeopleChange("new_person", pid, name, person))
-        return pid, pid
+                return None
+            return pid
+        base = name.slug()
+        if sources and is_unverified_page(sources[0]) and name.slug() == page_slug(sources[0]):
+            base = page_slug(sources[0])
+        if len(base) > MAX_PERSON_ID - 13 or not is_valid_person_id(base):
+            self.problem(
+                "name",
+                f"The name “{str(name)[:100]}” does not give a usable person id; a maintainer "
+                "must choose one.",
+                "target-id-unavailable",
+            )
+            return None
+        suffix = institution_suffix(degree)
+        for candidate in (
+            base,
+            f"{base}-{suffix}" if suffix else None,
+            f"{base}-{orcid[-4:].lower()}",
+        ):
+            if candidate and is_valid_person_id(candidate) and candidate not in self.people:
+                return candidate
+        self.problem(
+            "name",
+            f"Cannot choose an id for “{name}”: {base} and its suffixed forms are taken; a "
+            "maintainer must choose an id.",
+            "target-id-unavailable",
+        )
+        return None
 
-    # -- side effects ----------------------------------------------------------
+    # -- merges and edits of a verified person ---------------------------------
+
+    def base_entry(self, pid: str) -> Person:
+        person = self.people[pid]
+        return replace(person, names=list(person.names), similar=list(person.similar))
+
+    def merge_persons(self, survivor: str) -> None:
+        """Fold each ``merge`` person into ``survivor`` (see the module docstring)."""
+        assert self.entry is not None
+        for raw in self.request.merge:
+            try:
+                mid = parse_page_reference(raw)
+            except PageReferenceError as exc:
+                self.problem("merge", str(exc), "merge-invalid")
+                continue
+            if is_unverified_page(mid) or mid not in self.people:
+                self.problem(
+                    "merge",
+                    f"{mid} is not a verified author page; only verified persons can be merged "
+                    "(unverified pages are moved with “all papers”).",
+                    "merge-unknown",
+                )
+                continue
+            if mid == survivor:
+                self.problem("merge", f"{mid} cannot be merged into itself.", "merge-same")
+                continue
+            other = self.people[mid]
+            entry = self.entry
+            if other.orcid and entry.orcid and other.orcid != entry.orcid:
+                self.problem(
+                    "merge",
+                    f"{survivor} has the ORCID {entry.orcid} and {mid} has {other.orcid}; one "
+                    "person has one ORCID, so a maintainer must decide which is right.",
+                    "merge-orcid-conflict",
+                )
+                continue
+            # Slots on the merged page before its entry goes: explicit and name-matched.
+            on_page = self.before.person_page_slots(self.index, mid)
+            carrying = self.index.slots_with_orcid(other.orcid) if other.orcid else []
+            self.after.remove(mid)
+            for name in other.names:
+                self.after.add_name(survivor, name)
+            entry.orcid = entry.orcid or other.orcid
+            entry.degree = entry.degree or other.degree
+            if other.comment and other.comment != entry.comment:
+                entry.comment = (
+                    f"{entry.comment}; {other.comment}" if entry.comment else other.comment
+                )
+            entry.similar = [
+                s
+                for s in dict.fromkeys([*entry.similar, *other.similar])
+                if s not in (survivor, mid)
+            ]
+            for slot in on_page:
+                self.move(slot, mid, survivor)
+            for slot in carrying:
+                if slot.ref in self.moved or slot.person_id == survivor:
+                    continue
+                if slot.person_id not in (None, mid):
+                    self.problem(
+                        slot.ref.item_id,
+                        f"On {slot.ref.item_id} the author {slot.name} carries the ORCID "
+                        f"{other.orcid} of {mid} but is assigned to {slot.person_id}; a "
+                        "maintainer must decide which is right.",
+                        "orcid-on-slot",
+                    )
+                    continue
+                self.move(slot, self.before.page_of(slot.name, slot.person_id), survivor)
+            self.plan.people_changes.append(
+                PeopleChange("remove_person", mid, before=other, into=survivor)
+            )
+            self._repoint_similar(mid, survivor)
+
+    def _repoint_similar(self, old: str, new: str) -> None:
+        """Other entries listing the merged person as ``similar`` list the survivor."""
+        for pid in self.people.ids_listing_similar(old):
+            if pid in (old, new) or pid in set(self.request.merge):
+                continue
+            person = self.people[pid]
+            after = replace(
+                person,
+                names=list(person.names),
+                similar=[
+                    s
+                    for s in dict.fromkeys(new if s == old else s for s in person.similar)
+                    if s != pid
+                ],
+            )
+            self.plan.people_changes.append(
+                PeopleChange("update_person", pid, person=after, before=person)
+            )
+
+    def edit_person(self, pid: str, page_names: list[Name]) -> None:
+        """The request's ``edits`` on the verified person ``pid``."""
+        assert self.entry is not None
+        edits = self.request.edits
+        if edits.orcid:
+            orcid = self.orcid(edits.orcid)
+            if orcid is not None and not self.orcid_taken(orcid, [pid, *self.request.merge]):
+                if self.entry.orcid and self.entry.orcid != orcid:
+                    self.problem(
+                        "orcid",
+                        f"{pid} already has the ORCID {self.entry.orcid}, not {orcid}; a "
+                        "maintainer must confirm that the ORCID should change.",
+                        "orcid-differs",
+                    )
+                else:
+                    self.entry.orcid = orcid
+        if edits.degree:
+            self.entry.degree = edits.degree
+        if edits.canonical_name is not None:
+            wanted = edits.canonical_name
+            known = self.after.names_of(pid)
+            if wanted not in known and wanted not in page_names:
+                variants = ", ".join(f"“{n}”" for n in dict.fromkeys([*known, *page_names]))
+                self.problem(
+                    "name",
+                    f"“{str(wanted)[:100]}” is neither a name of {pid} nor printed on their "
+                    f"papers ({variants}). Names printed on papers are not rewritten; if a "
+                    "paper prints your name wrongly, use its “Fix data” button.",
+                    "name-not-printed",
+                )
+            else:
+                self.after.add_name(pid, wanted)
+                self.entry.names = [wanted]  # the rest follows at the end (fold_entries)
+        if edits.disable_name_matching:
+            self.dirty |= self.disable(pid)
+
+    # -- moves and side effects ------------------------------------------------
+
+    def move(self, slot: IndexedSlot, from_page: str, new_id: str | None) -> None:
+        self.moved[slot.ref] = (slot, new_id)
+        self.from_page[slot.ref] = from_page
+        if new_id is not None and self.after.add_name(new_id, slot.name) and new_id in self.people:
+            if new_id != self.principal:
+                self.plan.people_changes.append(PeopleChange("add_name", new_id, slot.name))
+
+    def check_slot_orcids(
+        self, slots: list[IndexedSlot], pid: str | None, sources: list[str]
+    ) -> None:
+        """Slots carrying an ORCID that is not the target's: evidence of mixed people."""
+        if pid is None:
+            for slot in slots:
+                if slot.orcid:
+                    self.problem(
+                        slot.ref.item_id,
+                        f"On {slot.ref.item_id} the author {slot.name.as_first_last()} carries "
+                        f"the ORCID {slot.orcid}, which belongs to "
+                        f"{self.from_page.get(slot.ref, sources[0] if sources else '?')}; a "
+                        "maintainer must decide whether that ORCID is wrong.",
+                        "orcid-on-slot",
+                    )
+            return
+        target_orcid = (
+            self.after.new_persons[pid].orcid
+            if pid in self.after.new_persons
+            else (
+                self.entry.orcid
+                if self.entry is not None and pid == self.principal
+                else self.people[pid].orcid
+            )
+        )
+        foreign = [s for s in slots if s.orcid and s.orcid != target_orcid]
+        if not foreign:
+            return
+        if self.request.all_papers:
+            self.problem(
+                "papers",
+                f"The page{'s' if len(sources) > 1 else ''} {', '.join(sources)} may mix "
+                f"people: {len(foreign)} of its {len(slots)} papers carry another ORCID "
+                "(below, paper by paper). Are they all yours? If not, list the papers that are "
+                "yours (or the ones that are not).",
+                "page-mixes-people",
+            )
+        for slot in foreign:
+            holder = self.people.by_orcid(slot.orcid) if slot.orcid else None
+            whose = f"the ORCID of {holder.id}" if holder else "not the ORCID given"
+            self.problem(
+                slot.ref.item_id,
+                f"On {slot.ref.item_id} (“{self._title(slot.ref.item_id)}”) the author "
+                f"{slot.name.as_first_last()}"
+                f"{f' ({slot.affiliation})' if slot.affiliation else ''} carries the ORCID "
+                f"{slot.orcid}, {whose}, not of {pid}; a maintainer must decide which is right.",
+                "orcid-on-slot",
+            )
 
     def stabilise(self) -> None:
         """Neutralise every change of page the plan did not ask for (see module doc).
@@ -466,6 +904,9 @@ class _Planner:
         for person in self.after.new_persons.values():
             dirty |= {n.slug() for n in person.names}
         dirty |= {slot.slug for slot, _ in self.moved.values()}
+        for pid in self.after.removed:
+            dirty |= {n.slug() for n in self.people[pid].names}
+        dirty |= self.dirty
         while dirty:
             todo, dirty = dirty, set()
             for slot in self.index.unassigned_slots_by_slug(todo):
@@ -488,12 +929,12 @@ class _Planner:
 
     def pin(self, slot: IndexedSlot, pid: str) -> None:
         self.pinned[slot.ref] = (slot, pid)
-        if self.after.add_name(pid, slot.name):
+        if self.after.add_name(pid, slot.name) and pid != self.principal:
             self.plan.people_changes.append(PeopleChange("add_name", pid, slot.name))
 
     def disable(self, pid: str) -> set[str]:
         """Disable name matching for ``pid``; returns the slugs to check again."""
-        if self.after.disable_matching(pid):
+        if self.after.disable_matching(pid) and pid != self.principal:
             self.plan.people_changes.append(PeopleChange("disable_name_matching", pid))
         # Their own name-matched papers must now be pinned: recheck all their names.
         return {n.slug() for n in self.after.names_of(pid)}
@@ -525,74 +966,125 @@ class _Planner:
 
     # -- the whole plan --------------------------------------------------------
 
+    def plan_kind(self, target: str) -> PlanKind:
+        r = self.request
+        if target == "unverified":
+            return "remove"
+        if r.merge or (r.target.kind == "existing" and r.all_papers):
+            return "merge"
+        if r.target.kind == "new" and r.all_papers:
+            return "verify"
+        if not self.moved and r.edits:
+            return "edit"
+        return "move"
+
     def run(self) -> Plan:
-        source = self.source()
-        items = self.items()
-        self.plan.source_page = source
-        if source is None:
+        request = self.request
+        self.check_bounds()
+        sources = self.sources()
+        self.plan.source_pages = sources
+        self.plan.source_page = sources[0] if sources else None
+        if self.plan.problems:
             return self.plan
-        slots = [s for item in items if (s := self.slot_on_source(item, source)) is not None]
-        target_page, new_id = self.target(slots, source)
-        if target_page is None or self.plan.problems:
-            self.plan.target_page = target_page
+        if request.target.kind == "existing" and request.target.id and len(sources) > 1:
+            # "Merge these pages into my page" may list the target page among the sources.
+            try:
+                own = parse_page_reference(request.target.id)
+            except PageReferenceError:
+                own = None
+            sources = [p for p in sources if p != own]
+        if request.all_papers:
+            slots = self.whole_pages(sources)
+        else:
+            items = self.items()
+            slots = [s for i in items if (s := self.slot_on_sources(i, sources)) is not None]
+        for slot in slots:
+            self.from_page[slot.ref] = self.before.page_of(slot.name, slot.person_id)
+        # The target is checked even when papers have problems: all answers at once.
+        target = self.target(slots, sources)
+        self.plan.target_page = target
+        if target is None or self.plan.problems:
             return self.plan
-        if target_page == "unverified":
+        verified_sources = [p for p in sources if not is_unverified_page(p)]
+        if target == "unverified":
+            self.principal = verified_sources[0] if request.edits and verified_sources else None
+        elif target in self.people and (request.edits or request.merge or request.all_papers):
+            # The target's entry changes as a whole: shown before and after.
+            self.principal = target
+        if self.principal is not None:
+            self.entry = self.base_entry(self.principal)
+        if target == "unverified":
+            if request.edits and len(verified_sources) != 1:
+                self.problem(
+                    "edits",
+                    "Person edits (ORCID, institution, name) need one verified page to apply "
+                    "to; please say which author page they are for.",
+                    "edits-without-person",
+                )
+                return self.plan
+            self.check_slot_orcids(slots, None, sources)
             for slot in slots:
-                if slot.orcid:
-                    self.problem(
-                        slot.ref.item_id,
-                        f"On {slot.ref.item_id} the author {slot.name.as_first_last()} carries "
-                        f"the ORCID {slot.orcid}, which belongs to {source}; a maintainer must "
-                        "decide whether that ORCID is wrong.",
-                        "orcid-on-slot",
-                    )
-                self.moved[slot.ref] = (slot, None)
+                self.move(slot, self.from_page[slot.ref], None)
+            # Convention: name matching must not pull the papers back.
+            for page in verified_sources:
+                self.dirty |= self.disable(page)
         else:
             for slot in slots:
-                target_orcid = (
-                    self.after.new_persons[new_id].orcid
-                    if new_id in self.after.new_persons
-                    else self.people[new_id].orcid
-                )
-                if slot.orcid and slot.orcid != target_orcid:
-                    self.problem(
-                        slot.ref.item_id,
-                        f"On {slot.ref.item_id} the author {slot.name.as_first_last()} carries "
-                        f"the ORCID {slot.orcid}, which is not the ORCID of {new_id}; "
-                        "a maintainer must decide which is right.",
-                        "orcid-on-slot",
-                    )
-                self.moved[slot.ref] = (slot, new_id)
-                if self.after.add_name(new_id, slot.name) and new_id in self.people:
-                    self.plan.people_changes.append(PeopleChange("add_name", new_id, slot.name))
+                self.move(slot, self.from_page[slot.ref], target)
+            if request.merge:
+                self.merge_persons(target)
+            if target in self.after.new_persons and request.edits.disable_name_matching:
+                self.dirty |= self.disable(target)
+            self.check_slot_orcids(slots, target, sources)
+            if target in self.people and (request.all_papers or request.merge or request.edits):
+                # Convention: a verified or merged page no longer depends on name matching.
+                for slot in self.before.person_page_slots(self.index, target):
+                    if slot.person_id is None and slot.ref not in self.moved:
+                        self.pin(slot, target)
+        if self.principal is not None and request.edits:
+            page_names = [s.name for s in self.before.person_page_slots(self.index, self.principal)]
+            page_names += [s.name for s, pid in self.moved.values() if pid == self.principal]
+            self.edit_person(self.principal, page_names)
         if self.plan.problems:
             return self.plan
         self.stabilise()
         self.check_items()
+        self.plan.kind = self.plan_kind(target)
         for slot, pid in self.moved.values():
             to_page = self.after.page_of(slot.name, pid)
-            self.plan.moves.append(self._change(slot, pid, source, to_page, "move"))
+            self.plan.moves.append(
+                self._change(slot, pid, self.from_page[slot.ref], to_page, "move")
+            )
         for slot, pid in self.pinned.values():
             self.plan.pins.append(self._change(slot, pid, pid, pid, "pin"))
-        self.plan.target_page = self.plan.moves[0].to_page if self.plan.moves else None
+        if self.plan.moves:
+            self.plan.target_page = self.plan.moves[0].to_page
+        elif target != "unverified":
+            self.plan.target_page = target
         self._fold_new_person()
+        self._fold_principal()
         for change in self.plan.slot_changes:
             sha = self.index.file_sha1(change.file)
             if sha:
                 self.plan.file_hashes[change.file] = sha
+        if not self.plan.problems and not self.plan.ok:
+            self.problem("papers", "Nothing would change: the data already says this.", "no-change")
         return self.plan
+
+    def _title(self, item_id: str) -> str:
+        title = self.titles.get(item_id)
+        if title is None:
+            found = self.index.item(item_id)
+            title = self.titles[item_id] = found.title if found else ""
+        return title
 
     def _change(
         self, slot: IndexedSlot, new_id: str | None, from_page: str, to_page: str, reason: str
     ) -> SlotChange:
-        title = self.titles.get(slot.ref.item_id)
-        if title is None:
-            found = self.index.item(slot.ref.item_id)
-            title = found.title if found else ""
         return SlotChange(
             slot.file,
             slot.ref,
-            title,
+            self._title(slot.ref.item_id),
             slot.name,
             slot.affiliation,
             slot.person_id,
@@ -621,6 +1113,22 @@ class _Planner:
             for c in self.plan.people_changes
             if c.kind == "new_person" or c.person_id not in new_ids
         ]
+
+    def _fold_principal(self) -> None:
+        """The edited person's entry as one change, before and after side by side."""
+        pid, entry = self.principal, self.entry
+        if pid is None or entry is None:
+            return
+        before = self.people[pid]
+        names = self.after.names_of(pid)
+        if entry.names and entry.names[0] in names and entry.names[0] != names[0]:
+            names = [entry.names[0]] + [n for n in names if n != entry.names[0]]
+        after = replace(entry, names=names, disable_name_matching=self.after.matching_disabled(pid))
+        if after == before:
+            return
+        self.plan.people_changes.insert(
+            0, PeopleChange("update_person", pid, names[0], person=after, before=before)
+        )
 
 
 def make_plan(request: Request, index: NameIndex, people: People) -> Plan:

@@ -14,6 +14,8 @@ from bot.anthology.lookup import DataLookup
 from bot.anthology.pages import page_url
 from bot.anthology.people import OrcidError
 from bot.engine.request import Target
+from bot.forms.cues import typed_name
+from bot.forms.legacy_kinds import check_institution, orcid_holder_target
 from bot.forms.references import (
     ANTHOLOGY_HOST,
     PageError,
@@ -22,7 +24,6 @@ from bot.forms.references import (
     parse_author_page,
     parse_orcid_answer,
     parse_paper_list,
-    parse_person_name,
 )
 from bot.forms.resolve import _page_papers, _PaperContext, resolve_page, resolve_papers
 from bot.forms.result import ParseResult, _Collector, _finish
@@ -190,13 +191,26 @@ def _new_target(
         return None
     holder = lookup.person_by_orcid(orcid) if lookup else None
     if holder:
-        out.note(
-            f"The ORCID iD {orcid} already has an author page, {page_url(holder)}; the papers "
-            "go there instead of to a new page."
-        )
-        return _check_existing(holder, source, lookup, out)
-    degree = " ".join(_answer(sections, "institution").split()) or None
-    name = parse_person_name(_answer(sections, "name", strict=True))
+        target = orcid_holder_target(orcid, holder, [source] if source else [], out)
+        if target is not None and target.id is not None:
+            return _check_existing(target.id, source, lookup, out)
+        return None
+    raw_degree = _answer(sections, "institution")
+    lines = len([line for line in raw_degree.split("\n") if line.strip()])
+    degree = check_institution(" ".join(raw_degree.split()) or None, lines, out, required=False)
+    typed = _answer(sections, "name", strict=True)
+    name = None
+    if typed:
+        name, problem = typed_name(typed, "the name")
+        if name is None:
+            out.add(
+                "name",
+                "invalid_name",
+                f"We cannot use the name as typed: {problem}. Please give the name exactly as "
+                "it is printed on the papers (for example: Doe, Jane), or leave the field "
+                "empty to use the name on the papers.",
+            )
+            return None
     return Target(kind="new", orcid=orcid, degree=degree, name=name)
 
 

@@ -10,7 +10,6 @@ when the prose leaves the request incomplete.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +18,12 @@ from bot.anthology.pages import page_url
 from bot.anthology.people import OrcidError
 from bot.engine.request import Target
 from bot.forms.legacy_facts import LegacyFacts, read_legacy_facts
+from bot.forms.legacy_kinds import (
+    _orcid_left_alone,
+    new_person_target,
+    own_page,
+    read_whole_page_kinds,
+)
 from bot.forms.prose import KEEP, NEUTRAL, NOT_MINE
 from bot.forms.references import (
     _SEARCH_LINK_MESSAGE,
@@ -48,19 +53,6 @@ class _LegacyPlan:
     target: Target | None = None
 
 
-def _own_page(pages: Sequence[str], orcid: str | None) -> str | None:
-    """The verified page whose id ends in the ORCID iD's last four characters.
-
-    New ids for a name that is taken are ``<slug>-<last 4 of the ORCID>``
-    (``eugene-jang-2384``), so such a page is the ORCID holder's own.
-    """
-    if orcid is None:
-        return None
-    suffix = "-" + orcid[-4:].lower()
-    owned = [p for p in pages if not p.endswith("/unverified") and p.endswith(suffix)]
-    return owned[0] if len(owned) == 1 else None
-
-
 def _legacy_source_and_target(
     facts: LegacyFacts, lookup: DataLookup | None, out: _Collector
 ) -> _LegacyPlan:
@@ -75,7 +67,7 @@ def _legacy_source_and_target(
     into = facts.into if facts.into in pages else None
     if into is not None and into.endswith("/unverified"):
         into = None
-    target_page = into or _own_page(pages, facts.orcid)
+    target_page = into or own_page(pages, facts.orcid)
     if target_page is not None:
         return _plan_with_target(target_page, [p for p in pages if p != target_page], out)
     unverified = [p for p in pages if p.endswith("/unverified")]
@@ -146,15 +138,14 @@ def _infer_source_from_target(
 def _target_from_orcid(
     facts: LegacyFacts, source: str | None, lookup: DataLookup | None, out: _Collector
 ) -> Target | None:
-    """An existing page that holds the ORCID iD, else a new page with it."""
+    """The page the ORCID iD makes: a new verified person (see ``new_person_target``)."""
     if facts.orcid is None:
         return None
     holder = lookup.person_by_orcid(facts.orcid) if lookup else None
-    if holder:
-        if holder != source:
-            out.note(f"The ORCID iD {facts.orcid} belongs to the existing page {holder}.")
-        return Target(kind="existing", id=holder)
-    return Target(kind="new", orcid=facts.orcid, degree=facts.degree)
+    if holder is not None and holder == source:
+        return Target(kind="existing", id=holder)  # "already on the page": said below
+    pages = [source] if source else []
+    return new_person_target(facts, pages, lookup, out, "give these papers a verified page")
 
 
 def _check_orcid_holder(
@@ -181,9 +172,9 @@ def _missing_papers_message(facts: LegacyFacts, source: str | None) -> str:
     )
     if source and source.endswith("/unverified"):
         text = (
-            f"The page {page_url(source)} collects the papers of everyone with this name "
-            "who has no verified page. Please list the papers on it that are yours, one per "
-            "line, as links or Anthology IDs (for example "
+            f"Which of the papers at {page_url(source)} are yours? That page collects the "
+            "papers of everyone with this name who has no verified page. Please list yours, "
+            "one per line, as links or Anthology IDs (for example "
             "https://aclanthology.org/2024.acl-long.4/)."
         )
     if facts.profile_links_only:
@@ -223,6 +214,7 @@ def _choose_legacy_papers(facts: LegacyFacts, plan: _LegacyPlan, out: _Collector
             "The papers said not to be the author's are taken off the page: they go to "
             "no author page (unverified)."
         )
+        _orcid_left_alone(facts, source or "", out)
         return others
     if own:
         return own
@@ -269,6 +261,20 @@ def _parse_legacy(title: str, body: str, lookup: DataLookup | None) -> ParseResu
     out = _Collector()
     extra = _legacy_extra(facts)
     _check_legacy_confirmation(sections, out)
+    kind = read_whole_page_kinds(facts, lookup, out)
+    if kind is not None:
+        notes = clean_answer(sections.get("notes", ""))
+        return _finish(
+            "legacy",
+            out,
+            kind.source,
+            kind.papers,
+            kind.target,
+            sections,
+            notes,
+            extra,
+            kind.reading,
+        )
     if _legacy_unsupported(facts, out):
         return _finish("legacy", out, None, [], None, sections, extra=extra)
     if facts.search_link and (not facts.pages or ("merge" in facts.kinds and len(facts.pages) < 2)):
@@ -318,6 +324,8 @@ def _legacy_target_checks(facts: LegacyFacts, plan: _LegacyPlan, out: _Collector
     if _has(out, "ambiguous_pages", "several_sources", "keep_list"):
         return
     if plan.target is None:
+        if _has(out, "missing_institution", "invalid_institution", "conflicting_orcid"):
+            return  # the ORCID iD was given: the question about it is asked already
         _check_orcid_answer(facts, out)
         out.add(
             "orcid",

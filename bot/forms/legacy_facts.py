@@ -16,6 +16,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.anthology.pages import PAGE_URL_PATTERN, find_author_pages, page_id
+from bot.forms.cues import (
+    ExceptCue,
+    fix_data_hint,
+    read_except,
+    stated_count,
+    subset_cue,
+    subset_words,
+    wanted_name,
+)
 from bot.forms.prose import (
     MINE,
     find_paper_refs_in_prose,
@@ -79,6 +88,14 @@ class LegacyFacts:
     all_papers: bool
     profile_links_only: bool
     search_link: bool
+    except_cue: ExceptCue | None = None
+    wanted_name: str | None = None
+    subset: bool = False
+    fix_data: bool = False
+    prose: str = ""
+    degree_lines: int = 0
+    stated_count: int | None = None
+    subset_words: bool = False
 
 
 def _explicit_target(text: str, pages: Sequence[str]) -> str | None:
@@ -163,4 +180,12 @@ def read_legacy_facts(title: str, sections: dict[str, str]) -> LegacyFacts:
         all_papers=has_all_papers_phrase(prose),
         profile_links_only=_SCHOLAR_RE.search(prose) is not None,
         search_link=_SEARCH_URL_RE.search(answers.get("author_page", "")) is not None,
+        except_cue=read_except(prose),
+        wanted_name=wanted_name(answers.get("name", ""), prose),
+        subset=subset_cue(prose),
+        fix_data=fix_data_hint(prose),
+        prose=prose,
+        stated_count=stated_count(prose),
+        subset_words=subset_words(prose),
+        degree_lines=len([x for x in answers.get("institution", "").split("\n") if x.strip()]),
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.engine.request import Problem, Request, Target
+from bot.engine.request import PersonEdits, Problem, Request, Target
 from bot.forms.template import FormKind
 
 #: The problem codes, with what each means. Renderers and tests rely on them.
@@ -42,6 +42,12 @@ PROBLEM_CODES: dict[str, str] = {
     "unsupported": "a request this bot does not carry out (staff do)",
     "keep_list": "only the papers that stay on a verified page were listed",
     "too_many_papers": "more papers than one request may move",
+    "missing_institution": "a new verified person needs the institution of highest degree",
+    "invalid_name": "a typed name that cannot be a person's name (length, characters)",
+    "invalid_institution": "a typed institution that cannot be used (length, characters)",
+    "fix_data": "the name on the website differs from the PDF: the paper's 'Fix data' button",
+    "unclear_cue": "a negation or 'except' that could be read two ways",
+    "ambiguous_merge": "several verified pages to merge and no way to tell which one stays",
 }
 
 
@@ -92,6 +98,37 @@ class ParseResult:
         }
 
 
+@dataclass
+class Reading:
+    """What an issue asks for beyond one page and a list: the extended request parts.
+
+    ``sources`` are every page the papers leave (the first is ``source``);
+    ``all_papers``/``except_papers``, ``edits`` and ``merge`` are as in
+    :class:`bot.request.Request`.
+    """
+
+    sources: list[str] = field(default_factory=list)
+    all_papers: bool = False
+    except_papers: list[str] = field(default_factory=list)
+    edits: PersonEdits = field(default_factory=PersonEdits)
+    merge: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The parts that are set, for ``ParseResult.understood``."""
+        out: dict[str, Any] = {}
+        if len(self.sources) > 1:
+            out["sources"] = list(self.sources)
+        if self.all_papers:
+            out["all_papers"] = True
+        if self.except_papers:
+            out["except"] = list(self.except_papers)
+        if self.edits:
+            out["edits"] = self.edits.to_json()
+        if self.merge:
+            out["merge"] = list(self.merge)
+        return out
+
+
 def _finish(
     form: FormKind,
     out: _Collector,
@@ -101,8 +138,12 @@ def _finish(
     sections: dict[str, str],
     notes: str = "",
     extra: dict[str, Any] | None = None,
+    reading: Reading | None = None,
 ) -> ParseResult:
-    understood: dict[str, Any] = {"source": source, "papers": papers}
+    reading = reading or Reading(sources=[source] if source else [])
+    if source and source not in reading.sources:
+        reading.sources.insert(0, source)
+    understood: dict[str, Any] = {"source": source, "papers": papers, **reading.to_json()}
     if target is not None:
         understood["target"] = target.to_json()
     if out.resolved:
@@ -111,11 +152,22 @@ def _finish(
         understood.update(extra)
     request = None
     if not out.problems:
-        if source is None or target is None or not papers:  # pragma: no cover - guarded
+        moves = bool(reading.sources) and (bool(papers) or reading.all_papers)
+        if target is None or not (moves or reading.edits or reading.merge):  # pragma: no cover
             out.add("body", "missing_papers", "Please list the papers that should move.")
         else:
             request_extra: dict[str, Any] = {"form": form, **(extra or {})}
             if out.resolved:
                 request_extra["resolved"] = list(out.resolved)
-            request = Request(source, tuple(papers), target, notes, request_extra)
+            request = Request(
+                tuple(reading.sources),
+                tuple(papers),
+                target,
+                notes,
+                request_extra,
+                all_papers=reading.all_papers,
+                except_papers=tuple(reading.except_papers),
+                edits=reading.edits,
+                merge=tuple(reading.merge),
+            )
     return ParseResult(request, list(out.problems), form, understood, sections)

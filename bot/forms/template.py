@@ -235,15 +235,38 @@ def _unfence(text: str) -> str:
     return text
 
 
+# --------------------------------------------------------------------------- #
+# Struck-through text: what the filer took back is not read
+# --------------------------------------------------------------------------- #
+
+# GitHub strikes text between one or two tildes that hug it (``~x~``, ``~~x y~~``);
+# a tilde after ``=``, ``/`` or a letter is part of a URL (``profile?id=~Jane_Doe1``).
+# Spans stay on one line and are bounded, so that junk cannot make matching slow.
+_TILDE_STRUCK_RE = re.compile(
+    r"(?<![\w=/~\\])(~~?)(?=[^\s~])([^~\n]{1,2000}?)(?<=[^\s~])\1(?!~)",
+)
+_TAG_STRUCK_RE = re.compile(
+    r"<(del|s|strike)(?:\s[^<>]{0,200})?>.{0,5000}?</\1\s*>", re.IGNORECASE | re.DOTALL
+)
+
+
+def strip_struck(text: str) -> str:
+    """``text`` without its struck-through parts (markdown tildes, ``<del>``, ``<s>``)."""
+    if "~" not in text and "<" not in text:
+        return text
+    text = _TAG_STRUCK_RE.sub("", text)
+    return _TILDE_STRUCK_RE.sub("", text)
+
+
 def clean_answer(raw: str, *, strict_empty: bool = False) -> str:
     """An answer as the person meant it: "" for no answer.
 
-    Removes HTML comments, a surrounding fence, trailing spaces, GitHub's
+    Removes HTML comments, struck-through text, a surrounding fence, trailing spaces, GitHub's
     ``_No response_`` and ``None`` (empty dropdown), the old form's
     ``-Add ... here-`` placeholders and, unless ``strict_empty``, answers such as
     ``N/A``.
     """
-    text = _unfence(strip_html_comments(normalize_newlines(raw)))
+    text = strip_struck(_unfence(strip_html_comments(normalize_newlines(raw))))
     text = "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
     text = text.strip()
     empty = _NO_RESPONSE if strict_empty else _EMPTY_ANSWERS
