@@ -52,9 +52,10 @@ from flask.typing import ResponseReturnValue
 
 from bot.config import ConfigError, Settings
 from bot.data_status import read_problem
-from bot.events.router import EventContext, Router, default_router
+from bot.events.router import EventContext, PayloadError, Router, default_router
 from bot.jobs import JobStore, open_store
 from bot.logs import configure_logging, log_context
+from bot.own_login import LoginUnknown, OwnLogin, fetch_token_login
 from bot.signature import SIGNATURE_HEADER, is_valid_signature
 
 log = logging.getLogger(__name__)
@@ -67,9 +68,16 @@ MAX_EVENT_LENGTH = 100
 DEMO_PAGES_MODULE = "bot.demo_pages"
 
 
-def _event_context(settings: Settings) -> EventContext:
+def _event_context(settings: Settings, bot_login: str | None) -> EventContext:
     approval = settings.approval_label if settings.approval_mode != "off" else None
-    return EventContext(settings.anthology_repo, settings.bot_login, approval)
+    return EventContext(settings.anthology_repo, bot_login, approval)
+
+
+def _own_login(settings: Settings) -> OwnLogin:
+    """``BOT_LOGIN``, or (with a token) the token's login from GitHub (``bot.own_login``)."""
+    token, api = settings.github_token, settings.github_api_url
+    lookup = (lambda: fetch_token_login(api, token)) if token else None
+    return OwnLogin(settings.bot_login, lookup)
 
 
 def create_app(
@@ -79,7 +87,7 @@ def create_app(
     secret = settings.require_webhook_secret()
     store = store if store is not None else open_store(settings.queue_url)
     router = router if router is not None else default_router()
-    context = _event_context(settings)
+    own_login = _own_login(settings)
 
     app = Flask("bot")
     app.config["MAX_CONTENT_LENGTH"] = MAX_PAYLOAD_BYTES
@@ -110,6 +118,18 @@ def create_app(
                 return jsonify(error="the body is not JSON"), 400
             if not isinstance(payload, dict):
                 return jsonify(error="the body is not a JSON object"), 400
+            action = payload.get("action") if isinstance(payload.get("action"), str) else None
+            login = None
+            if router.handles(event, action):
+                try:
+                    login = own_login.get()
+                except LoginUnknown as exc:
+                    log.error("the bot's own login is not known: %s", exc)
+                    return jsonify(
+                        error=f"the bot's own login is not known ({exc}); set BOT_LOGIN, "
+                        "or redeliver later"
+                    ), 503
+            context = _event_context(settings, login)
             return _accept(store, router, context, delivery, event, payload)
 
     @app.errorhandler(413)
@@ -145,6 +165,9 @@ def _accept(
     with log_context(action=action, issue=issue.get("number")):
         try:
             requests = router.dispatch(event, payload, context)
+        except PayloadError as exc:  # a value no GitHub event has: say which, no traceback
+            log.warning("refused a delivery: %s", exc)
+            return jsonify(error=str(exc)), 400
         except Exception:  # a payload out of shape (or a triage bug): not recorded, redeliverable
             log.exception("could not triage the delivery; it was not recorded")
             return jsonify(error="the payload does not have the shape of this GitHub event"), 400

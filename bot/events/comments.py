@@ -16,7 +16,14 @@ from __future__ import annotations
 
 from bot.commands import parse_commands
 from bot.events.issues import ISSUE_JOB, is_bot_issue_payload
-from bot.events.router import EventContext, Payload, installation_of, router, sender_login
+from bot.events.router import (
+    EventContext,
+    Payload,
+    installation_of,
+    issue_number_of,
+    router,
+    sender_login,
+)
 from bot.jobs import JobRequest
 
 
@@ -27,7 +34,8 @@ def comment_created(payload: Payload, context: EventContext) -> JobRequest | Non
     comment = payload.get("comment")
     if not isinstance(issue, dict) or not isinstance(comment, dict):
         return None
-    if "pull_request" in issue or not isinstance(issue.get("number"), int):
+    number = issue_number_of(issue)
+    if "pull_request" in issue:
         return None
     if not parse_commands(str(comment.get("body") or ""), context.bot_login):
         return None
@@ -36,7 +44,7 @@ def comment_created(payload: Payload, context: EventContext) -> JobRequest | Non
     return JobRequest.for_issue(
         ISSUE_JOB,
         context.repo,
-        issue["number"],
+        number,
         installation_id=installation_of(payload),
         sender=sender_login(payload) or None,
         action="command",

@@ -20,7 +20,14 @@ from __future__ import annotations
 
 import logging
 
-from bot.events.router import EventContext, Payload, installation_of, router, sender_login
+from bot.events.router import (
+    EventContext,
+    Payload,
+    installation_of,
+    issue_number_of,
+    router,
+    sender_login,
+)
 from bot.jobs import JobRequest
 
 log = logging.getLogger(__name__)
@@ -51,14 +58,15 @@ def is_bot_issue_payload(issue: Payload) -> bool:
 
 def _issue_job(payload: Payload, context: EventContext) -> JobRequest | None:
     issue = payload.get("issue")
-    if not isinstance(issue, dict) or not isinstance(issue.get("number"), int):
+    if not isinstance(issue, dict):
         return None
+    number = issue_number_of(issue)
     if "pull_request" in issue or not is_bot_issue_payload(issue):
         return None
     return JobRequest.for_issue(
         ISSUE_JOB,
         context.repo,
-        issue["number"],
+        number,
         installation_id=installation_of(payload),
         sender=sender_login(payload) or None,
         action=str(payload.get("action")),
