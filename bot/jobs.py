@@ -285,16 +285,24 @@ class StoreURLError(ValueError):
     """``QUEUE_URL`` names no known backend."""
 
 
-def open_store(url: str, clock: Clock = time.time) -> JobStore:
-    """The store for ``QUEUE_URL``: ``sqlite:///path`` or ``redis://...`` / ``rediss://``."""
-    if url.startswith("sqlite:///"):
-        from bot.store_sqlite import SqliteJobStore
+def open_store(url: str, clock: Clock = time.time, timeout: float | None = None) -> JobStore:
+    """The store for ``QUEUE_URL``: ``sqlite:///path`` or ``redis://...`` / ``rediss://``.
 
-        return SqliteJobStore(url.removeprefix("sqlite:///"), clock=clock)
+    ``timeout`` (seconds) bounds how long one operation waits for SQLite's lock
+    or for Redis to answer; the web process passes a short one, workers keep
+    the backends' patient defaults.
+    """
+    if url.startswith("sqlite:///"):
+        from bot.store_sqlite import BUSY_TIMEOUT_MS, SqliteJobStore
+
+        busy = BUSY_TIMEOUT_MS if timeout is None else max(1, round(timeout * 1000))
+        return SqliteJobStore(url.removeprefix("sqlite:///"), clock=clock, busy_timeout_ms=busy)
     if url.startswith(("redis://", "rediss://", "unix://")):
         from bot.store_redis import RedisJobStore
 
-        return RedisJobStore.from_url(url, clock=clock)
+        if timeout is None:
+            return RedisJobStore.from_url(url, clock=clock)
+        return RedisJobStore.from_url(url, clock=clock, timeout=timeout)
     raise StoreURLError("QUEUE_URL must start with sqlite:///, redis://, rediss:// or unix://")
 
 

@@ -223,10 +223,18 @@ class RedisJobStore(JobStore):
 
     @classmethod
     def from_url(
-        cls, url: str, prefix: str = DEFAULT_PREFIX, clock: Clock = time.time
+        cls,
+        url: str,
+        prefix: str = DEFAULT_PREFIX,
+        clock: Clock = time.time,
+        timeout: float = 10.0,
     ) -> RedisJobStore:
+        """A store on the server at ``url``; ``timeout`` bounds each connect and each answer."""
         client = redis.Redis.from_url(
-            url, decode_responses=True, socket_timeout=10, socket_connect_timeout=5
+            url,
+            decode_responses=True,
+            socket_timeout=timeout,
+            socket_connect_timeout=min(timeout, 5.0),
         )
         return cls(client, prefix, clock)
 

@@ -57,11 +57,17 @@ from bot.jobs import JobStore, open_store
 from bot.logs import configure_logging, log_context
 from bot.own_login import LoginUnknown, OwnLogin, fetch_token_login
 from bot.signature import SIGNATURE_HEADER, is_valid_signature
+from bot.store_sqlite import StoreFileGone
 
 log = logging.getLogger(__name__)
 
 MAX_PAYLOAD_BYTES = 25 * 1024 * 1024
 """GitHub caps webhook payloads at 25 MB."""
+
+STORE_TIMEOUT = 1.5
+"""Seconds one job store operation may take in the web process (SQLite's lock, Redis's
+answer): GitHub waits 10 s for a delivery, and the answer must come within 2 s; a store
+that cannot answer in time gives a 503, which GitHub shows as failed and can redeliver."""
 
 MAX_DELIVERY_ID_LENGTH = 100
 MAX_EVENT_LENGTH = 100
@@ -85,7 +91,7 @@ def create_app(
 ) -> Flask:
     """The Flask app: webhook receiver, health checks and (if configured) demo pages."""
     secret = settings.require_webhook_secret()
-    store = store if store is not None else open_store(settings.queue_url)
+    store = store if store is not None else open_store(settings.queue_url, timeout=STORE_TIMEOUT)
     router = router if router is not None else default_router()
     own_login = _own_login(settings)
 
@@ -197,6 +203,8 @@ def readiness_checks(
     try:
         store.ping()
         checks["job_store"] = (True, "reachable")
+    except StoreFileGone as exc:
+        checks["job_store"] = (False, str(exc))
     except Exception as exc:  # any driver error means not ready
         checks["job_store"] = (False, f"unreachable: {type(exc).__name__}")
     state = settings.state_dir
