@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.jobs import (
+    DELIVERY_TTL,
+    SCHEMA_VERSION,
     Accepted,
     Clock,
     Delivery,
@@ -33,6 +35,8 @@ from bot.jobs import (
     JobRequest,
     JobState,
     JobStore,
+    check_retry,
+    check_version,
     superseded_reason,
 )
 
@@ -40,26 +44,10 @@ BUSY_TIMEOUT_MS = 30_000
 """How long a worker waits for the write lock. The web process passes a much shorter one
 (``bot.web.STORE_TIMEOUT``): GitHub gives a delivery 10 s, and a 503 can be redelivered."""
 
-SCHEMA_VERSION = 1
-"""The schema this code writes, kept in ``PRAGMA user_version``.
-
-Version 0 is a file from before versions were recorded (the same tables as
-version 1). :data:`_UPGRADES` holds the statements that take a file from one
-version to the next; opening a file runs the missing ones in one transaction,
-and a file from a newer version is refused (:class:`StoreVersionError`).
-"""
-
 _UPGRADES: dict[int, str] = {
-    0: "",  # 0 -> 1: the tables are the same; only the version is recorded
+    0: "",  # 0 -> 1: the tables are the same; only the version (PRAGMA user_version) is new
 }
-
-
-class StoreFileGone(RuntimeError):
-    """The store's file was deleted while the process had it open."""
-
-
-class StoreVersionError(RuntimeError):
-    """The store's file was written by a newer version of the bot."""
+"""SQL taking a file from one schema version to the next (see ``bot.jobs.SCHEMA_VERSION``)."""
 
 
 _SCHEMA = """
@@ -99,6 +87,11 @@ CREATE UNIQUE INDEX IF NOT EXISTS jobs_one_queued_per_key
 CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state, seq);
 CREATE INDEX IF NOT EXISTS jobs_by_issue ON jobs (issue_number);
 """
+
+
+class StoreFileGone(RuntimeError):
+    """The store's file was deleted while the process had it open."""
+
 
 log = logging.getLogger(__name__)
 
@@ -145,11 +138,7 @@ class SqliteJobStore(JobStore):
 
     def _upgrade(self, db: sqlite3.Connection) -> None:
         version = int(db.execute("PRAGMA user_version").fetchone()[0])
-        if version > SCHEMA_VERSION:
-            raise StoreVersionError(
-                f"{self.path} has job store schema {version}; this bot knows up to "
-                f"{SCHEMA_VERSION}: upgrade the bot, or restore a file it wrote"
-            )
+        check_version(str(self.path), version)
         if version == SCHEMA_VERSION:
             return
         db.execute("BEGIN IMMEDIATE")
@@ -404,6 +393,43 @@ class SqliteJobStore(JobStore):
             for row in rows:
                 self._requeue(db, row["id"], row["coalesce_key"], now, now, "the worker was lost")
         return [row["id"] for row in rows]
+
+    # -- operators -------------------------------------------------------------------------
+
+    def retry(self, job_id: str) -> Job:
+        now = self.clock()
+        with self._transaction() as db:
+            row = db.execute(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            job = _job(row) if row else None
+            queued = None
+            if job is not None and job.coalesce_key is not None:
+                queued = db.execute(
+                    "SELECT id FROM jobs WHERE state = 'queued' AND coalesce_key = ?",
+                    (job.coalesce_key,),
+                ).fetchone()
+            check_retry(job, job_id, queued["id"] if queued else None)
+            db.execute(
+                "UPDATE jobs SET state = 'queued', attempts = 0, not_before = ?, reason = NULL, "
+                "finished_at = NULL, updated_at = ? WHERE id = ?",
+                (now, now, job_id),
+            )
+            retried = db.execute(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return _job(retried)
+
+    def prune(self, older_than: float) -> int:
+        cutoff = self.clock() - older_than
+        with self._transaction() as db:
+            # Delivery ids are forgotten after the same time as in Redis, not sooner:
+            # a redelivery of a pruned job's delivery must still be recognised.
+            db.execute(
+                "DELETE FROM deliveries WHERE received_at < ?",
+                (self.clock() - max(older_than, DELIVERY_TTL),),
+            )
+            return db.execute(
+                "DELETE FROM jobs WHERE state IN ('done', 'waiting', 'failed') "
+                "AND COALESCE(finished_at, updated_at) < ?",
+                (cutoff,),
+            ).rowcount
 
     # -- reading ---------------------------------------------------------------------------
 
