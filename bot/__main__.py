@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot plan|apply|parse|serve|worker|reconcile``.
+"""Command line: ``python -m bot plan|apply|parse|serve|worker|reconcile|jobs``.
 
 Each command delegates to the module that owns the work; this file only reads
 arguments and prints. Exit status 0 means success, 2 a request with problems
@@ -203,6 +203,71 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     return 0
 
 
+def _job_line(job) -> str:  # noqa: ANN001 - bot.jobs.Job, imported lazily
+    """One job on one line: id, state, issue, attempts, age, and why it ended."""
+    import datetime as dt
+
+    when = dt.datetime.fromtimestamp(job.updated_at, dt.UTC).strftime("%Y-%m-%d %H:%M")
+    issue = f"#{job.issue_number}" if job.issue_number is not None else "-"
+    why = job.last_error if job.state == "failed" and job.last_error else job.reason or ""
+    return f"{job.id}\t{job.state}\t{issue}\tattempts {job.attempts}\t{when}\t{why}".rstrip()
+
+
+def cmd_jobs(args: argparse.Namespace) -> int:
+    """Operate the job store: list, show, retry, prune (on either backend)."""
+    from bot.queue.jobs import JOB_STATES, RetryRefused, StoreVersionError
+    from bot.queue.stores import open_store
+
+    settings = _service_settings()
+    if settings is None:
+        return 1
+    try:
+        store = open_store(settings.queue_url)
+    except StoreVersionError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    try:
+        if args.jobs_command == "list":
+            state = args.state if args.state in JOB_STATES else None
+            found = store.jobs(state=state, issue_number=args.issue)
+            if args.json:
+                print(json.dumps([j.to_json() for j in found], indent=2, ensure_ascii=False))
+            else:
+                for job in found:
+                    print(_job_line(job))
+                print(f"{len(found)} job(s)", file=sys.stderr)
+            return 0
+        if args.jobs_command == "show":
+            job = store.get(args.job_id)
+            if job is None:
+                print(f"no job {args.job_id}", file=sys.stderr)
+                return 1
+            print(json.dumps(job.to_json(), indent=2, ensure_ascii=False))
+            return 0
+        if args.jobs_command == "retry":
+            try:
+                job = store.retry(args.job_id)
+            except RetryRefused as exc:
+                print(str(exc), file=sys.stderr)
+                return 1
+            print(f"queued {job.id} again")
+            return 0
+        days = args.older_than_days
+        if days is None:
+            days = settings.job_retention_days
+        removed = store.prune(older_than=days * 24 * 3600)
+        print(f"pruned {removed} finished job(s) older than {days:g} days")
+        return 0
+    except StoreVersionError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except Exception as exc:  # the store cannot be reached: say so, no traceback
+        print(f"the job store is unavailable: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -228,6 +293,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-jobs", type=int, default=None, help="stop after this many jobs")
     p = sub.add_parser("reconcile", help="queue jobs for issues whose events were missed")
     p.add_argument("--dry-run", action="store_true", help="only list them")
+    p = sub.add_parser("jobs", help="list, show, retry or prune the job store's jobs")
+    jobs = p.add_subparsers(dest="jobs_command", required=True)
+    q = jobs.add_parser("list", help="jobs, oldest first")
+    q.add_argument(
+        "--state", choices=("queued", "running", "waiting", "done", "failed"), help="only these"
+    )
+    q.add_argument("--issue", type=int, help="only jobs about this issue number")
+    q.add_argument("--json", action="store_true", help="machine-readable output")
+    q = jobs.add_parser("show", help="one job, in full (JSON)")
+    q.add_argument("job_id")
+    q = jobs.add_parser("retry", help="queue a failed job again")
+    q.add_argument("job_id")
+    q = jobs.add_parser("prune", help="delete finished jobs older than an age")
+    q.add_argument(
+        "--older-than-days",
+        type=float,
+        default=None,
+        help="age in days (default: JOB_RETENTION_DAYS, 30)",
+    )
     return parser
 
 
@@ -245,6 +329,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_worker(args)
     if args.command == "reconcile":
         return cmd_reconcile(args)
+    if args.command == "jobs":
+        return cmd_jobs(args)
     raise AssertionError(args.command)  # pragma: no cover
 
 

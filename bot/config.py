@@ -46,6 +46,7 @@ naming the missing variables.
 | ``PENDING_LABEL`` | ``pending`` | the label of issues in a batch |
 | ``MERGED_MESSAGE`` | (next site build...) | told to the issue when its change is merged |
 | ``RECONCILE_INTERVAL_SECONDS`` | ``3600`` | how often to look for missed events; 0: never |
+| ``JOB_RETENTION_DAYS`` | ``30`` | workers delete finished jobs older than this; 0: never |
 | ``DEMO_DATA_DIR`` | | a data directory to serve demo author pages from |
 | ``ISSUE_FORM_BASE`` | ``https://github.com`` | where the demo pages' dialog opens the issue form |
 """
@@ -291,6 +292,7 @@ class Settings:
     pending_label: str = "pending"
     merged_message: str = DEFAULT_MERGED_MESSAGE
     reconcile_interval: float = 3600.0
+    job_retention_days: float = 30.0
 
     def __post_init__(self) -> None:
         if not _REPO_NAME.fullmatch(self.anthology_repo):
@@ -361,6 +363,7 @@ class Settings:
             pending_label=_text(env, "PENDING_LABEL") or "pending",
             merged_message=_text(env, "MERGED_MESSAGE") or DEFAULT_MERGED_MESSAGE,
             reconcile_interval=_number(env, "RECONCILE_INTERVAL_SECONDS", 3600.0),
+            job_retention_days=_number(env, "JOB_RETENTION_DAYS", 30.0),
         )
 
     # -- what the parts of the bot need ----------------------------------------------

@@ -423,4 +423,25 @@ def request_from_text(text: str) -> Request:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise RequestFormatError(f"not valid JSON: {exc.msg} (line {exc.lineno})") from None
+    _refuse_lone_surrogates(data)
     return request_from_json(data)
+
+
+def _refuse_lone_surrogates(value: object) -> None:
+    """JSON's ``\\ud800`` escapes decode to half of a UTF-16 pair, which is not a character:
+    no file, commit or comment can hold it, so it is refused here, once, with its place."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise RequestFormatError(
+                f"the text {value[: exc.start]!r}… holds a lone surrogate "
+                f"({value[exc.start]!r}), which is not a character"
+            ) from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_lone_surrogates(key)
+            _refuse_lone_surrogates(item)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_lone_surrogates(item)

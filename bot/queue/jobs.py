@@ -259,6 +259,29 @@ class JobStore(ABC):
     def requeue_expired(self) -> list[str]:
         """Requeue running jobs whose lease has expired; returns their ids."""
 
+    # -- operators ---------------------------------------------------------------
+
+    @abstractmethod
+    def retry(self, job_id: str) -> Job:
+        """Queue a ``failed`` job again, runnable now, its attempts counted from zero.
+
+        Raises :class:`RetryRefused` for an unknown job, a job in another state,
+        or one whose issue has a queued job already (that job will do the work).
+        """
+
+    @abstractmethod
+    def prune(self, older_than: float) -> int:
+        """Delete jobs finished more than ``older_than`` seconds ago; returns how many.
+
+        Only final jobs go (``done``, ``waiting``, ``failed``); queued and
+        running ones never do. Delivery ids are kept (a redelivery must still be
+        recognised), in Redis for ``DELIVERY_TTL``.
+        """
+
+    @abstractmethod
+    def schema_version(self) -> int:
+        """The schema version recorded in the store (see ``SCHEMA_VERSION``)."""
+
     # -- reading -----------------------------------------------------------------
 
     @abstractmethod
@@ -279,6 +302,50 @@ class JobStore(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional for backends
         """Release connections."""
+
+
+class RetryRefused(ValueError):
+    """A job that ``retry`` cannot queue again; the message says why."""
+
+
+def check_retry(job: Job | None, job_id: str, queued_id: str | None) -> Job:
+    """The job to retry, or :class:`RetryRefused` saying why not (shared by the backends)."""
+    if job is None:
+        raise RetryRefused(f"no job {job_id}")
+    if job.state != "failed":
+        raise RetryRefused(f"job {job_id} is {job.state}; only failed jobs can be retried")
+    if queued_id is not None:
+        raise RetryRefused(
+            f"issue {job.coalesce_key} has the queued job {queued_id}, which will do this work"
+        )
+    return job
+
+
+DELIVERY_TTL = 90 * 24 * 3600
+"""Seconds a delivery id is remembered (GitHub lets people redeliver for a few weeks)."""
+
+SCHEMA_VERSION = 1
+"""The job store schema this code reads and writes, recorded in each store.
+
+A store from before versions were recorded counts as version 0, which has
+the same layout as version 1: opening it records version 1. Each backend
+keeps its own steps from one version to the next and runs the missing ones
+when it opens a store; a store with a newer version than this is refused
+(:class:`StoreVersionError`), so an older bot never misreads a newer store.
+"""
+
+
+class StoreVersionError(RuntimeError):
+    """The store was written by a newer version of the bot."""
+
+
+def check_version(where: str, version: int) -> None:
+    """Refuse a store from a newer bot."""
+    if version > SCHEMA_VERSION:
+        raise StoreVersionError(
+            f"{where} has job store schema {version}; this bot knows up to "
+            f"{SCHEMA_VERSION}: upgrade the bot (or point QUEUE_URL at a store it wrote)"
+        )
 
 
 def superseded_reason(job_id: str) -> str:

@@ -15,6 +15,7 @@ Keys, under a prefix (default ``anthology-bot``)::
     <p>:queued-key:<key>    the queued job of a coalescing key (at most one)
     <p>:running-key:<key>   the running job of a coalescing key (at most one)
     <p>:delivery:<id>       a delivery, as JSON; expires after DELIVERY_TTL
+    <p>:schema              the schema version (``bot.jobs.SCHEMA_VERSION``)
 
 The scripts build key names from the prefix, so the store needs one Redis
 server (or a primary with replicas), not Redis Cluster. Times are passed in
@@ -34,6 +35,8 @@ from typing import Any
 import redis
 
 from bot.queue.jobs import (
+    DELIVERY_TTL,
+    SCHEMA_VERSION,
     Accepted,
     Clock,
     Delivery,
@@ -41,12 +44,12 @@ from bot.queue.jobs import (
     JobRequest,
     JobState,
     JobStore,
+    check_retry,
+    check_version,
     superseded_reason,
 )
 
 DEFAULT_PREFIX = "anthology-bot"
-DELIVERY_TTL = 90 * 24 * 3600
-"""Seconds a delivery id is remembered (GitHub lets people redeliver for a few weeks)."""
 
 _HELPERS = """
 local prefix = ARGV[1]
@@ -200,6 +203,49 @@ return cjson.encode(ids)
 """
 
 
+# ARGV: prefix, now, job id. Returns the job, or {refused = state | 'missing', queued = id}.
+_RETRY = """
+local job = load(ARGV[3])
+if job == nil then return cjson.encode({refused = 'missing'}) end
+if job.state ~= 'failed' then return cjson.encode({refused = job.state}) end
+if has(job.coalesce_key) then
+  local qid = redis.call('GET', k('queued-key', job.coalesce_key))
+  if qid then return cjson.encode({refused = 'covered', queued = qid}) end
+  redis.call('SET', k('queued-key', job.coalesce_key), job.id)
+end
+job.state = 'queued'
+job.attempts = 0
+job.not_before = now
+job.reason = cjson.null
+job.finished_at = cjson.null
+job.updated_at = now
+save(job)
+redis.call('ZADD', k('queue'), redis.call('ZSCORE', k('all'), job.id), job.id)
+return cjson.encode(job)
+"""
+
+# ARGV: prefix, now, cutoff. Deletes final jobs finished before the cutoff.
+_PRUNE = """
+local cutoff = tonumber(ARGV[3])
+local removed = 0
+for _, id in ipairs(redis.call('ZRANGE', k('all'), 0, -1)) do
+  local job = load(id)
+  if job == nil then
+    redis.call('ZREM', k('all'), id)
+  elseif (job.state == 'done' or job.state == 'waiting' or job.state == 'failed') then
+    local ended = job.finished_at
+    if not has(ended) then ended = job.updated_at end
+    if ended < cutoff then
+      redis.call('DEL', k('job', id))
+      redis.call('ZREM', k('all'), id)
+      removed = removed + 1
+    end
+  end
+end
+return removed
+"""
+
+
 def _list(value: Any) -> list[Any]:
     """A JSON array from Lua (whose JSON library writes an empty array as ``{}``)."""
     return list(value) if isinstance(value, list) else []
@@ -220,13 +266,24 @@ class RedisJobStore(JobStore):
         self._finish = client.register_script(_HELPERS + _FINISH)
         self._retry_later = client.register_script(_HELPERS + _RETRY_LATER)
         self._requeue_expired = client.register_script(_HELPERS + _REQUEUE_EXPIRED)
+        self._retry = client.register_script(_HELPERS + _RETRY)
+        self._prune = client.register_script(_HELPERS + _PRUNE)
+        self._version_checked = False
 
     @classmethod
     def from_url(
-        cls, url: str, prefix: str = DEFAULT_PREFIX, clock: Clock = time.time
+        cls,
+        url: str,
+        prefix: str = DEFAULT_PREFIX,
+        clock: Clock = time.time,
+        timeout: float = 10.0,
     ) -> RedisJobStore:
+        """A store on the server at ``url``; ``timeout`` bounds each connect and each answer."""
         client = redis.Redis.from_url(
-            url, decode_responses=True, socket_timeout=10, socket_connect_timeout=5
+            url,
+            decode_responses=True,
+            socket_timeout=timeout,
+            socket_connect_timeout=min(timeout, 5.0),
         )
         return cls(client, prefix, clock)
 
@@ -238,7 +295,31 @@ class RedisJobStore(JobStore):
         return round(self.clock(), 3)
 
     def _args(self, *values: Any) -> list[Any]:
+        self._check_schema()
         return [self.prefix, repr(self._now()), *values]
+
+    def _check_schema(self) -> None:
+        """Record or check the schema version, once per store object (on first use).
+
+        Not in ``__init__``: opening a store must not need the server (the web
+        process starts while Redis is down, and answers 503 until it is back).
+        A prefix with jobs but no version is a store from before versions
+        (version 0, the same keys): recording the version is its upgrade.
+        """
+        if self._version_checked:
+            return
+        key = self._key("schema")
+        raw = self.redis.get(key)
+        version = int(raw) if raw is not None else 0
+        check_version(f"Redis prefix {self.prefix!r}", version)
+        if version < SCHEMA_VERSION:
+            # Steps from one version to the next go here; 0 -> 1 changes no keys.
+            self.redis.set(key, str(SCHEMA_VERSION))
+        self._version_checked = True
+
+    def schema_version(self) -> int:
+        self._check_schema()
+        return int(self.redis.get(self._key("schema")) or 0)
 
     # -- the web process ---------------------------------------------------------------
 
@@ -257,6 +338,7 @@ class RedisJobStore(JobStore):
             "received_at": now,
         }
         jobs = [json.dumps(Job.new(r, delivery_id, now).to_json()) for r in requests]
+        self._check_schema()
         raw = self._accept(
             args=[self.prefix, repr(now), delivery_id, json.dumps(delivery), DELIVERY_TTL, *jobs]
         )
@@ -308,13 +390,30 @@ class RedisJobStore(JobStore):
         raw = self._requeue_expired(args=self._args("the worker was lost", superseded_reason("")))
         return [str(i) for i in _list(json.loads(raw))]
 
+    # -- operators -----------------------------------------------------------------------
+
+    def retry(self, job_id: str) -> Job:
+        result = json.loads(self._retry(args=self._args(job_id)))
+        refused = result.get("refused") if isinstance(result, dict) else None
+        if refused is None:
+            return Job.from_json(result)
+        job = self.get(job_id)
+        check_retry(job, job_id, result.get("queued"))
+        raise AssertionError(f"retry refused for an unknown reason: {refused}")  # pragma: no cover
+
+    def prune(self, older_than: float) -> int:
+        cutoff = round(self._now() - older_than, 3)
+        return int(self._prune(args=self._args(repr(cutoff))))
+
     # -- reading -----------------------------------------------------------------------
 
     def get(self, job_id: str) -> Job | None:
+        self._check_schema()
         raw = self.redis.get(self._key("job", job_id))
         return Job.from_json(json.loads(raw)) if raw else None
 
     def jobs(self, state: JobState | None = None, issue_number: int | None = None) -> list[Job]:
+        self._check_schema()
         ids = self.redis.zrange(self._key("all"), 0, -1)
         if not ids:
             return []

@@ -15,6 +15,7 @@ coalescing rule part of the schema. Each thread gets its own connection
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -25,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.queue.jobs import (
+    DELIVERY_TTL,
+    SCHEMA_VERSION,
     Accepted,
     Clock,
     Delivery,
@@ -32,10 +35,20 @@ from bot.queue.jobs import (
     JobRequest,
     JobState,
     JobStore,
+    check_retry,
+    check_version,
     superseded_reason,
 )
 
 BUSY_TIMEOUT_MS = 30_000
+"""How long a worker waits for the write lock. The web process passes a much shorter one
+(``bot.web.STORE_TIMEOUT``): GitHub gives a delivery 10 s, and a 503 can be redelivered."""
+
+_UPGRADES: dict[int, str] = {
+    0: "",  # 0 -> 1: the tables are the same; only the version (PRAGMA user_version) is new
+}
+"""SQL taking a file from one schema version to the next (see ``bot.jobs.SCHEMA_VERSION``)."""
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -75,6 +88,13 @@ CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state, seq);
 CREATE INDEX IF NOT EXISTS jobs_by_issue ON jobs (issue_number);
 """
 
+
+class StoreFileGone(RuntimeError):
+    """The store's file was deleted while the process had it open."""
+
+
+log = logging.getLogger(__name__)
+
 _COLUMNS = (
     "id, kind, repo, issue_number, coalesce_key, delivery_id, state, created_at, updated_at, "
     "installation_id, sender, detail, attempts, events, not_before, last_error, reason, "
@@ -92,19 +112,75 @@ def _job(row: sqlite3.Row) -> Job:
 class SqliteJobStore(JobStore):
     """The job store in the SQLite file at ``path`` (created if missing)."""
 
-    def __init__(self, path: str | Path, clock: Clock = time.time) -> None:
+    def __init__(
+        self, path: str | Path, clock: Clock = time.time, busy_timeout_ms: int = BUSY_TIMEOUT_MS
+    ) -> None:
         super().__init__(clock)
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.busy_timeout_ms = busy_timeout_ms
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self._pid = os.getpid()
-        self._db().executescript(_SCHEMA)
+        self._file: tuple[int, int] | None = None
+        self._open_file()
 
-    # -- connections and transactions ------------------------------------------------
+    # -- the file, its schema, connections and transactions ---------------------------
 
-    def _db(self) -> sqlite3.Connection:
+    def _open_file(self) -> None:
+        """Create or upgrade the schema and remember which file (device, inode) this is."""
+        db = self._db(check=False)
+        db.executescript(_SCHEMA)
+        self._upgrade(db)
+        stat = os.stat(self.path)
+        self._file = (stat.st_dev, stat.st_ino)
+
+    def _upgrade(self, db: sqlite3.Connection) -> None:
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        check_version(str(self.path), version)
+        if version == SCHEMA_VERSION:
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for step in range(version, SCHEMA_VERSION):
+                if _UPGRADES[step]:
+                    db.executescript(_UPGRADES[step])
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        log.info("upgraded the job store schema", extra={"from": version, "to": SCHEMA_VERSION})
+
+    def schema_version(self) -> int:
+        return int(self._db().execute("PRAGMA user_version").fetchone()[0])
+
+    def _check_file(self) -> None:
+        """Notice a deleted or replaced file before using a connection to it.
+
+        SQLite keeps an open file open: after ``rm jobs.sqlite`` every write would
+        go into the unlinked file and vanish, and after a restore it would go
+        into the old one. A deleted file is an error (creating an empty one would
+        hide that the jobs are gone); a replaced one is reopened.
+        """
+        try:
+            stat = os.stat(self.path)
+        except FileNotFoundError:
+            raise StoreFileGone(
+                f"the job store {self.path} was deleted while in use; restore it, or "
+                "restart the bot to start an empty store"
+            ) from None
+        if (stat.st_dev, stat.st_ino) != self._file:
+            log.warning(
+                "the job store file was replaced; reopening it", extra={"path": str(self.path)}
+            )
+            self.close()
+            self._open_file()
+
+    def _db(self, check: bool = True) -> sqlite3.Connection:
+        if check:
+            self._check_file()
         if self._pid != os.getpid():
             # A forked child (gunicorn --preload) must not use its parent's connections:
             # SQLite's locks belong to the process. Leave them alone and open new ones.
@@ -114,9 +190,11 @@ class SqliteJobStore(JobStore):
             self._connections_lock = threading.Lock()
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None:
-            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            db = sqlite3.connect(
+                self.path, timeout=self.busy_timeout_ms / 1000, isolation_level=None
+            )
             db.row_factory = sqlite3.Row
-            db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            db.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             self._local.db = db
@@ -316,6 +394,43 @@ class SqliteJobStore(JobStore):
                 self._requeue(db, row["id"], row["coalesce_key"], now, now, "the worker was lost")
         return [row["id"] for row in rows]
 
+    # -- operators -------------------------------------------------------------------------
+
+    def retry(self, job_id: str) -> Job:
+        now = self.clock()
+        with self._transaction() as db:
+            row = db.execute(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            job = _job(row) if row else None
+            queued = None
+            if job is not None and job.coalesce_key is not None:
+                queued = db.execute(
+                    "SELECT id FROM jobs WHERE state = 'queued' AND coalesce_key = ?",
+                    (job.coalesce_key,),
+                ).fetchone()
+            check_retry(job, job_id, queued["id"] if queued else None)
+            db.execute(
+                "UPDATE jobs SET state = 'queued', attempts = 0, not_before = ?, reason = NULL, "
+                "finished_at = NULL, updated_at = ? WHERE id = ?",
+                (now, now, job_id),
+            )
+            retried = db.execute(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return _job(retried)
+
+    def prune(self, older_than: float) -> int:
+        cutoff = self.clock() - older_than
+        with self._transaction() as db:
+            # Delivery ids are forgotten after the same time as in Redis, not sooner:
+            # a redelivery of a pruned job's delivery must still be recognised.
+            db.execute(
+                "DELETE FROM deliveries WHERE received_at < ?",
+                (self.clock() - max(older_than, DELIVERY_TTL),),
+            )
+            return db.execute(
+                "DELETE FROM jobs WHERE state IN ('done', 'waiting', 'failed') "
+                "AND COALESCE(finished_at, updated_at) < ?",
+                (cutoff,),
+            ).rowcount
+
     # -- reading ---------------------------------------------------------------------------
 
     def get(self, job_id: str) -> Job | None:
@@ -355,4 +470,6 @@ class SqliteJobStore(JobStore):
         )
 
     def ping(self) -> None:
-        self._db().execute("SELECT 1 FROM jobs LIMIT 1").fetchall()
+        """Raise unless a delivery could be recorded now: the file is there and writable."""
+        with self._transaction() as db:
+            db.execute("SELECT 1 FROM jobs LIMIT 1").fetchall()

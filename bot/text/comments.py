@@ -39,6 +39,7 @@ Everything from people or data (names, titles, messages) goes through
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -378,18 +379,51 @@ def pull_body(plan: Plan, issue_number: int, issue_url: str, previews: PreviewLi
     return "\n".join(out)
 
 
+# GitHub turns "#12", "owner/repo#12", "GH-12" and issue URLs into references, and a
+# closing keyword before one closes that issue when the commit lands on the default
+# branch. Only the bot's own last line may do that.
+_ISSUE_REFERENCE = re.compile(r"#(?=\d)")
+_GH_REFERENCE = re.compile(r"\b(GH)-(?=\d)", re.IGNORECASE)
+_GITHUB_HOST = re.compile(r"github\.com", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def commit_text(text: str) -> str:
+    """User text (a name, an institution) made inert for a commit message.
+
+    * one line: line breaks (every kind :meth:`str.splitlines` knows) and
+      control characters become spaces, so the text never starts a line and
+      cannot add a git trailer (``Signed-off-by:``, ``Co-authored-by:``) or a
+      paragraph;
+    * no issue references: ``#`` before a digit becomes the full-width ``＃``,
+      ``GH-`` gets a typographic hyphen and ``github.com`` reads
+      ``github[.]com``, so a closing keyword in the text has nothing to close.
+
+    Readers still see what the person wrote; the XML and ``people.json`` get the
+    text itself, not this.
+    """
+    flat = " ".join(_CONTROL.sub(" ", line) for line in text.splitlines())
+    flat = _ISSUE_REFERENCE.sub("＃", flat)
+    flat = _GH_REFERENCE.sub(lambda m: f"{m.group(1)}\u2010", flat)
+    return _GITHUB_HOST.sub("github[.]com", flat)
+
+
 def commit_message(plan: Plan, issue_number: int) -> str:
-    """One commit per issue: what moved, the people.json changes, ``closes #N``."""
-    lines = [f"Assign {change_summary(plan)}", ""]
+    """One commit per issue: what moved, the people.json changes, ``closes #N``.
+
+    Every piece of user text goes through :func:`commit_text`, so the bot's own
+    last line is the only one that can close an issue and there are no trailers.
+    """
+    lines = [f"Assign {commit_text(change_summary(plan))}", ""]
     for change in plan.moves:
         role = "editor" if change.ref.role == "editor" else "author"
         lines.append(
-            f"- {change.ref.item_id}: {change.name.as_first_last()} ({role} "
+            f"- {change.ref.item_id}: {commit_text(change.name.as_first_last())} ({role} "
             f"{change.ref.position + 1}), {change.from_page} -> {change.to_page}"
         )
     if plan.people_changes:
         lines.append("")
-        lines.extend(f"people.json: {c.describe()}" for c in plan.people_changes)
+        lines.extend(f"people.json: {commit_text(c.describe())}" for c in plan.people_changes)
     if plan.pins:
         count = len(plan.pins)
         lines += [

@@ -55,8 +55,10 @@ from bot.io.github import with_app_login
 from bot.logs import configure_logging, log_context
 from bot.queue.data_status import read_problem
 from bot.queue.jobs import JobStore
+from bot.queue.sqlite_store import StoreFileGone
 from bot.queue.stores import open_store
-from bot.web.router import EventContext, Router
+from bot.web.own_login import LoginUnknown, OwnLogin, fetch_token_login
+from bot.web.router import EventContext, PayloadError, Router
 from bot.web.signature import SIGNATURE_HEADER, is_valid_signature
 from bot.web.triage import default_router
 
@@ -65,13 +67,25 @@ log = logging.getLogger(__name__)
 MAX_PAYLOAD_BYTES = 25 * 1024 * 1024
 """GitHub caps webhook payloads at 25 MB."""
 
+STORE_TIMEOUT = 1.5
+"""Seconds one job store operation may take in the web process (SQLite's lock, Redis's
+answer): GitHub waits 10 s for a delivery, and the answer must come within 2 s; a store
+that cannot answer in time gives a 503, which GitHub shows as failed and can redeliver."""
+
 MAX_DELIVERY_ID_LENGTH = 100
 MAX_EVENT_LENGTH = 100
 
 
-def _event_context(settings: Settings) -> EventContext:
+def _event_context(settings: Settings, bot_login: str | None) -> EventContext:
     approval = settings.approval_label if settings.approval_mode != "off" else None
-    return EventContext(settings.anthology_repo, settings.bot_login, approval)
+    return EventContext(settings.anthology_repo, bot_login, approval)
+
+
+def _own_login(settings: Settings) -> OwnLogin:
+    """``BOT_LOGIN``, or (with a token) the token's login from GitHub (``bot.web.own_login``)."""
+    token, api = settings.github_token, settings.github_api_url
+    lookup = (lambda: fetch_token_login(api, token)) if token else None
+    return OwnLogin(settings.bot_login, lookup)
 
 
 def create_app(
@@ -79,9 +93,9 @@ def create_app(
 ) -> Flask:
     """The Flask app: webhook receiver, health checks and (if configured) demo pages."""
     secret = settings.require_webhook_secret()
-    store = store if store is not None else open_store(settings.queue_url)
+    store = store if store is not None else open_store(settings.queue_url, timeout=STORE_TIMEOUT)
     router = router if router is not None else default_router()
-    context = _event_context(settings)
+    own_login = _own_login(settings)
 
     app = Flask("bot")
     app.config["MAX_CONTENT_LENGTH"] = MAX_PAYLOAD_BYTES
@@ -113,6 +127,18 @@ def create_app(
                 return jsonify(error="the body is not JSON"), 400
             if not isinstance(payload, dict):
                 return jsonify(error="the body is not a JSON object"), 400
+            action = payload.get("action") if isinstance(payload.get("action"), str) else None
+            login = None
+            if router.handles(event, action):
+                try:
+                    login = own_login.get()
+                except LoginUnknown as exc:
+                    log.error("the bot's own login is not known: %s", exc)
+                    return jsonify(
+                        error=f"the bot's own login is not known ({exc}); set BOT_LOGIN, "
+                        "or redeliver later"
+                    ), 503
+            context = _event_context(settings, login)
             return _accept(store, router, context, delivery, event, payload)
 
     @app.errorhandler(413)
@@ -148,6 +174,9 @@ def _accept(
     with log_context(action=action, issue=issue.get("number")):
         try:
             requests = router.dispatch(event, payload, context)
+        except PayloadError as exc:  # a value no GitHub event has: say which, no traceback
+            log.warning("refused a delivery: %s", exc)
+            return jsonify(error=str(exc)), 400
         except Exception:  # a payload out of shape (or a triage bug): not recorded, redeliverable
             log.exception("could not triage the delivery; it was not recorded")
             return jsonify(error="the payload does not have the shape of this GitHub event"), 400
@@ -177,6 +206,8 @@ def readiness_checks(
     try:
         store.ping()
         checks["job_store"] = (True, "reachable")
+    except StoreFileGone as exc:
+        checks["job_store"] = (False, str(exc))
     except Exception as exc:  # any driver error means not ready
         checks["job_store"] = (False, f"unreachable: {type(exc).__name__}")
     state = settings.state_dir

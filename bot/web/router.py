@@ -25,6 +25,7 @@ The router itself drops, before any triage function runs:
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -49,6 +50,29 @@ class EventContext:
 
 TriageResult = JobRequest | Iterable[JobRequest] | None
 Triage = Callable[[Payload, EventContext], TriageResult]
+
+
+MAX_ISSUE_NUMBER = 2**31 - 1
+"""GitHub's issue numbers are positive 32-bit integers (its GraphQL ``Int``)."""
+
+
+class PayloadError(ValueError):
+    """A signed payload with a value no GitHub event has; the message names it (a 400)."""
+
+
+def issue_number_of(issue: Payload) -> int:
+    """The ``number`` of a payload's issue; :class:`PayloadError` unless a real issue number.
+
+    JSON ``true`` is a Python ``int``, and ``-5`` or ``10**30`` are ints too: none
+    of them is an issue, and the last one does not even fit the job store.
+    """
+    number = issue.get("number")
+    if type(number) is not int or not 1 <= number <= MAX_ISSUE_NUMBER:
+        shown = json.dumps(number)[:40]
+        raise PayloadError(
+            f"issue.number must be a whole number from 1 to {MAX_ISSUE_NUMBER}, not {shown}"
+        )
+    return number
 
 
 def sender_login(payload: Payload) -> str:

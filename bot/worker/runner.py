@@ -160,7 +160,10 @@ class Worker:
         return done
 
     def maintain(self, force: bool = False) -> None:
-        """Requeue jobs of dead workers and remove unused worktrees, every half lease."""
+        """Requeue jobs of dead workers, remove unused worktrees and prune old finished jobs.
+
+        Every half lease.
+        """
         now = time.monotonic()
         if not force and now - self._last_maintenance < self.settings.job_lease_seconds / 2:
             return
@@ -173,6 +176,10 @@ class Worker:
         if reconcile_due(self.settings):
             self.store.enqueue(reconcile_job(self.settings.anthology_repo))
             log.info("queued the periodic reconciliation")
+        if self.settings.job_retention_days > 0:  # finished jobs are history, not state
+            removed = self.store.prune(older_than=self.settings.job_retention_days * 24 * 3600)
+            if removed:
+                log.info("pruned finished jobs", extra={"pruned": removed})
 
     @property
     def identity(self) -> GitIdentity:

@@ -7,8 +7,9 @@
   maintainers name such branches by date (``bulk-verifications-YYYY-MM-DD``);
   the bot's default is ``author-pages-YYYY-MM-DD`` (the prefix is
   ``BATCH_NAME_PREFIX``), and ``/batch <name>`` picks any other valid name.
-  A batch name may not look like a single-issue branch, and may not be the
-  default branch.
+  A batch name may not look like a single-issue branch, a full ref
+  (``refs/heads/master``) or a remote's branch (``origin/master``), and may
+  not be the default branch.
 
 This module is pure and light: the web process uses it to recognise the bot's
 branches in ``pull_request`` events.
@@ -25,6 +26,11 @@ MAX_BATCH_NAME = 100
 
 _BATCH_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
 _RESERVED = ("main", "master", "gh-pages", "HEAD")
+# A batch name is pushed as refs/heads/<name>: a name that reads as another ref
+# ("refs/heads/master") or as a remote's branch ("origin/master") would make
+# refs/heads/refs/heads/master and confuse every person (and tool) reading it.
+_REF_LIKE_PREFIXES = ("refs/", "heads/", "tags/", "remotes/", "origin/", "upstream/")
+_ISSUE_BRANCH = re.compile(r"[1-9][0-9]{0,9}")
 
 
 def branch_for_issue(number: int) -> str:
@@ -35,7 +41,8 @@ def branch_for_issue(number: int) -> str:
 def issue_for_branch(branch: str) -> int | None:
     """The issue whose single-issue branch this is; None for any other branch."""
     suffix = branch.removeprefix(BRANCH_PREFIX)
-    if suffix == branch or not suffix.isdigit() or suffix.startswith("0"):
+    # ASCII digits only: str.isdigit() also accepts "²" and "١٢", which int() rejects or reads.
+    if suffix == branch or not _ISSUE_BRANCH.fullmatch(suffix):
         return None
     return int(suffix)
 
@@ -65,6 +72,11 @@ def check_batch_name(name: str, default_branch: str | None = None) -> str:
         raise BatchNameError("a batch name cannot have empty parts or parts ending in `.`")
     if name.startswith("bot/") or issue_for_branch(name) is not None:
         raise BatchNameError("names starting with `bot/` belong to single-issue branches")
+    if name.lower().startswith(_REF_LIKE_PREFIXES):
+        raise BatchNameError(
+            f"`{name}` reads as a git ref or a remote's branch; name the batch itself, "
+            "for example `bulk-verifications-2026-03-14`"
+        )
     if name in _RESERVED or (default_branch is not None and name == default_branch):
         raise BatchNameError(f"`{name}` is not a branch the bot may write to")
     return name

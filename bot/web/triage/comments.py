@@ -16,7 +16,14 @@ from __future__ import annotations
 
 from bot.queue.jobs import JobRequest
 from bot.queue.kinds import issue_job
-from bot.web.router import EventContext, Payload, Router, installation_of, sender_login
+from bot.web.router import (
+    EventContext,
+    Payload,
+    Router,
+    installation_of,
+    issue_number_of,
+    sender_login,
+)
 from bot.web.triage.issues import is_bot_issue_payload
 from bot.workflow.commands import parse_commands
 
@@ -31,7 +38,8 @@ def comment_created(payload: Payload, context: EventContext) -> JobRequest | Non
     comment = payload.get("comment")
     if not isinstance(issue, dict) or not isinstance(comment, dict):
         return None
-    if "pull_request" in issue or not isinstance(issue.get("number"), int):
+    number = issue_number_of(issue)
+    if "pull_request" in issue:
         return None
     if not parse_commands(str(comment.get("body") or ""), context.bot_login):
         return None
@@ -39,7 +47,7 @@ def comment_created(payload: Payload, context: EventContext) -> JobRequest | Non
         return None
     return issue_job(
         context.repo,
-        issue["number"],
+        number,
         installation_id=installation_of(payload),
         sender=sender_login(payload) or None,
         action="command",

@@ -23,7 +23,14 @@ import logging
 from bot.forms import is_bot_issue
 from bot.queue.jobs import JobRequest
 from bot.queue.kinds import issue_job
-from bot.web.router import EventContext, Payload, Router, installation_of, sender_login
+from bot.web.router import (
+    EventContext,
+    Payload,
+    Router,
+    installation_of,
+    issue_number_of,
+    sender_login,
+)
 
 router = Router()
 """This feature's triage functions (composed in ``bot.web.triage``)."""
@@ -52,13 +59,14 @@ def is_bot_issue_payload(issue: Payload) -> bool:
 
 def _issue_job(payload: Payload, context: EventContext) -> JobRequest | None:
     issue = payload.get("issue")
-    if not isinstance(issue, dict) or not isinstance(issue.get("number"), int):
+    if not isinstance(issue, dict):
         return None
+    number = issue_number_of(issue)
     if "pull_request" in issue or not is_bot_issue_payload(issue):
         return None
     return issue_job(
         context.repo,
-        issue["number"],
+        number,
         installation_id=installation_of(payload),
         sender=sender_login(payload) or None,
         action=str(payload.get("action")),
