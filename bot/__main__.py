@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot plan|apply|parse|serve|worker|reconcile|demo``.
+"""Command line: ``python -m bot plan|apply|parse|serve|worker|healthcheck|reconcile|demo``.
 
 Each command delegates to the module that owns the work; this file only reads
 arguments and prints. Exit status 0 means success, 2 a request with problems
@@ -168,6 +168,29 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_healthcheck(args: argparse.Namespace) -> int:
+    """Exit 0 if this container's process is healthy (``bot.health``), else 1."""
+    from bot.config import ConfigError, Settings
+    from bot.health import check_web, check_worker, heartbeat_path, max_heartbeat_age
+
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        print(f"unhealthy: configuration error: {exc}", file=sys.stderr)
+        return 1
+    heartbeat = heartbeat_path(settings.state_dir)
+    role = args.role
+    if role == "auto":
+        role = "worker" if heartbeat.exists() else "web"
+    if role == "worker":
+        limit = max_heartbeat_age(settings.worker_poll_seconds, settings.job_lease_seconds)
+        verdict = check_worker(heartbeat, limit)
+    else:
+        verdict = check_web(f"http://127.0.0.1:{args.port}/healthz")
+    print(f"{'healthy' if verdict.healthy else 'unhealthy'} ({role}): {verdict.reason}")
+    return 0 if verdict.healthy else 1
+
+
 def cmd_reconcile(args: argparse.Namespace) -> int:
     """Queue the jobs of the issues whose events the bot missed (``bot.reconcile``)."""
     from bot.config import ConfigError
@@ -232,6 +255,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("worker", help="run jobs from the queue")
     p.add_argument("--once", action="store_true", help="stop when no job is runnable")
     p.add_argument("--max-jobs", type=int, default=None, help="stop after this many jobs")
+    p = sub.add_parser("healthcheck", help="exit 0 if this container's process is healthy")
+    p.add_argument(
+        "role",
+        nargs="?",
+        choices=("auto", "web", "worker"),
+        default="auto",
+        help="web: GET /healthz; worker: a fresh heartbeat file; auto (default): the "
+        "worker's check if this host has a heartbeat file, else the web's",
+    )
+    p.add_argument("--port", type=int, default=8000, help="the web process's port (default 8000)")
     p = sub.add_parser("reconcile", help="queue jobs for issues whose events were missed")
     p.add_argument("--dry-run", action="store_true", help="only list them")
     p = sub.add_parser("demo", help="the whole flow locally on the sample data, no GitHub needed")
@@ -254,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_worker(args)
     if args.command == "reconcile":
         return cmd_reconcile(args)
+    if args.command == "healthcheck":
+        return cmd_healthcheck(args)
     if args.command == "demo":
         return cmd_demo(args)
     raise AssertionError(args.command)  # pragma: no cover
