@@ -116,13 +116,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from werkzeug.serving import make_server
 
     from bot.config import ConfigError
-    from bot.github import with_app_login
     from bot.web import create_app
 
     settings = _service_settings()
     if settings is None:
         return 1
-    settings = with_app_login(settings)
+    if settings.needs_app_login:
+        from bot.github import with_app_login
+
+        settings = with_app_login(settings)
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     try:
         app = create_app(settings)

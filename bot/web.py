@@ -219,11 +219,14 @@ def _register_demo_pages(app: Flask, settings: Settings) -> None:
 
 def create_app_from_env() -> Flask:
     """The app configured from the environment, for ``gunicorn 'bot.web:create_app_from_env()'``."""
-    from bot.github import with_app_login
-
     settings = Settings.from_env()
     configure_logging(settings.log_level, settings.secrets)
-    settings = with_app_login(settings)
+    if settings.needs_app_login:
+        # Imported only here: PyGithub takes a while to import, and the web process
+        # needs it for nothing else.
+        from bot.github import with_app_login
+
+        settings = with_app_login(settings)
     try:
         settings.state_dir.mkdir(parents=True, exist_ok=True)
         return create_app(settings)
