@@ -8,6 +8,7 @@
 # workers must share the state volume; with QUEUE_URL=redis://... they may run
 # on different machines (each worker still needs a state directory of its own
 # for its clone). Configuration: environment variables, see bot/config.py.
+# deploy/compose.yaml runs web + workers + Redis; docs/deployment.md explains it.
 # tests/test_container_commands.py runs these commands outside Docker.
 
 FROM python:3.11-slim
@@ -36,8 +37,11 @@ USER bot
 VOLUME ["/var/lib/anthology-bot"]
 EXPOSE 8000
 
-HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
-    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
+# One check for both roles (bot/health.py): a worker container is healthy while its
+# worker's heartbeat file is fresh, a web container while GET /healthz answers 200.
+# deploy/compose.yaml names the role explicitly (healthcheck web / worker).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["python", "-m", "bot", "healthcheck", "--port", "8000"]
 
 # Sync workers: one thread per process (the demo pages' data index needs that).
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "2", "--timeout", "30", "--access-logfile", "-", "bot.web.app:create_app_from_env()"]
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "2", "--timeout", "30", "--access-logfile", "-", "bot.wsgi:create_app_from_env()"]

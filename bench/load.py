@@ -8,7 +8,7 @@ Run::
 
 What it does, all on 127.0.0.1 and stopping by itself:
 
-1. starts ``gunicorn 'bot.web.app:create_app_from_env()'`` (sync workers) with a
+1. starts ``gunicorn 'bot.wsgi:create_app_from_env()'`` (sync workers) with a
    fresh ``BOT_STATE_DIR`` in a temporary directory, and the job store in it
    (SQLite) or in a throwaway ``redis-server`` (``--redis``). No bot worker
    runs: what is measured is the acknowledgement alone (verify the signature,
@@ -224,7 +224,7 @@ def _free_port() -> int:
 
 @contextmanager
 def gunicorn(env: dict[str, str], workers: int, log_path: Path, access_path: Path) -> Iterator[str]:
-    """``gunicorn 'bot.web.app:create_app_from_env()'`` on a free 127.0.0.1 port; yields its URL.
+    """``gunicorn 'bot.wsgi:create_app_from_env()'`` on a free 127.0.0.1 port; yields its URL.
 
     Its access log (``access_path``) has, per request, the microseconds gunicorn
     spent on it (from reading the request to sending the answer), the status
@@ -242,7 +242,7 @@ def gunicorn(env: dict[str, str], workers: int, log_path: Path, access_path: Pat
         "--no-control-socket",  # gunicorn 23+: else a socket in ~/.gunicorn, shared by all
         "--access-logfile", str(access_path),
         "--access-logformat", "%(D)s %(s)s %(U)s",
-        "bot.web.app:create_app_from_env()",
+        "bot.wsgi:create_app_from_env()",
     ]  # fmt: skip
     with open(log_path, "ab") as log:
         process = subprocess.Popen(argv, cwd=REPO, env=env, stdout=log, stderr=log)

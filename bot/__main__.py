@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot plan|apply|parse|serve|worker|reconcile|jobs``.
+"""Command line: ``python -m bot plan|apply|parse|serve|worker|healthcheck|reconcile|jobs``.
 
 Each command delegates to the module that owns the work; this file only reads
 arguments and prints. Exit status 0 means success, 2 a request with problems
@@ -122,7 +122,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _service_settings()
     if settings is None:
         return 1
-    settings = with_app_login(settings)
+    if settings.needs_app_login:
+        from bot.io.github import with_app_login
+
+        settings = with_app_login(settings)
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     try:
         app = create_app(settings)
@@ -166,6 +169,29 @@ def cmd_worker(args: argparse.Namespace) -> int:
     finally:
         store.close()
     return 0
+
+
+def cmd_healthcheck(args: argparse.Namespace) -> int:
+    """Exit 0 if this container's process is healthy (``bot.worker.health``), else 1."""
+    from bot.config import ConfigError, Settings
+    from bot.worker.health import check_web, check_worker, heartbeat_path, max_heartbeat_age
+
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        print(f"unhealthy: configuration error: {exc}", file=sys.stderr)
+        return 1
+    heartbeat = heartbeat_path(settings.state_dir)
+    role = args.role
+    if role == "auto":
+        role = "worker" if heartbeat.exists() else "web"
+    if role == "worker":
+        limit = max_heartbeat_age(settings.worker_poll_seconds, settings.job_lease_seconds)
+        verdict = check_worker(heartbeat, limit)
+    else:
+        verdict = check_web(f"http://127.0.0.1:{args.port}/healthz")
+    print(f"{'healthy' if verdict.healthy else 'unhealthy'} ({role}): {verdict.reason}")
+    return 0 if verdict.healthy else 1
 
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
@@ -291,6 +317,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("worker", help="run jobs from the queue")
     p.add_argument("--once", action="store_true", help="stop when no job is runnable")
     p.add_argument("--max-jobs", type=int, default=None, help="stop after this many jobs")
+    p = sub.add_parser("healthcheck", help="exit 0 if this container's process is healthy")
+    p.add_argument(
+        "role",
+        nargs="?",
+        choices=("auto", "web", "worker"),
+        default="auto",
+        help="web: GET /healthz; worker: a fresh heartbeat file; auto (default): the "
+        "worker's check if this host has a heartbeat file, else the web's",
+    )
+    p.add_argument("--port", type=int, default=8000, help="the web process's port (default 8000)")
     p = sub.add_parser("reconcile", help="queue jobs for issues whose events were missed")
     p.add_argument("--dry-run", action="store_true", help="only list them")
     p = sub.add_parser("jobs", help="list, show, retry or prune the job store's jobs")
@@ -331,6 +367,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_reconcile(args)
     if args.command == "jobs":
         return cmd_jobs(args)
+    if args.command == "healthcheck":
+        return cmd_healthcheck(args)
     raise AssertionError(args.command)  # pragma: no cover
 
 

@@ -3,7 +3,7 @@
 The test reads the commands from the Dockerfile (``CMD``, ``HEALTHCHECK``, the
 documented worker command) and runs them as the image would, with the
 repository root standing in for ``/app``: gunicorn must serve
-``bot.web.app:create_app_from_env()`` and answer ``/healthz``, the health check
+``bot.wsgi:create_app_from_env()`` and answer ``/healthz``, the health check
 command must pass against it, and ``python -m bot worker --once`` must run.
 """
 
@@ -82,10 +82,10 @@ def test_dockerfile_shape() -> None:
     user = next(args for name, args in steps if name == "USER")
     assert user not in ("root", "0")
     assert names.index("USER") < names.index("CMD")
-    health = next(args for name, args in steps if name == "HEALTHCHECK")
-    assert "/healthz" in health
+    health = exec_form(next(args for name, args in steps if name == "HEALTHCHECK"))
+    assert health[:4] == ["python", "-m", "bot", "healthcheck"]  # both roles (bot.worker.health)
     cmd = exec_form(next(args for name, args in steps if name == "CMD"))
-    assert cmd[0] == "gunicorn" and cmd[-1] == "bot.web.app:create_app_from_env()"
+    assert cmd[0] == "gunicorn" and cmd[-1] == "bot.wsgi:create_app_from_env()"
     assert "python -m bot worker" in DOCKERFILE.read_text(encoding="utf-8")
 
 
@@ -104,7 +104,7 @@ def test_web_command_serves_healthz_and_passes_the_healthcheck(tmp_path: Path) -
             try:
                 response = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not up yet, or slow to answer its first request
                 if server.poll() is not None or time.monotonic() > deadline:
                     output = server.stdout.read().decode() if server.stdout else ""
                     pytest.fail(f"gunicorn did not start:\n{output}")
@@ -114,10 +114,16 @@ def test_web_command_serves_healthz_and_passes_the_healthcheck(tmp_path: Path) -
 
         health = image_command(exec_form(next(a for n, a in steps if n == "HEALTHCHECK")), port)
         health[0] = sys.executable if health[0] == "python" else health[0]
-        assert subprocess.run(health, env=env, timeout=30, check=False).returncode == 0
+        checked = subprocess.run(
+            health, env=env, timeout=30, check=False, capture_output=True, text=True
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        assert checked.stdout.startswith("healthy (web)")
     finally:
         server.terminate()
         server.wait(timeout=30)
+    stopped = subprocess.run(health, env=env, timeout=30, check=False, capture_output=True)
+    assert stopped.returncode == 1
 
 
 def test_worker_command_runs(tmp_path: Path) -> None:
@@ -147,3 +153,94 @@ def test_worker_command_runs(tmp_path: Path) -> None:
     )
     assert missing.returncode == 1
     assert "GITHUB_TOKEN" in missing.stderr
+
+
+def healthcheck(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "healthcheck", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+def test_the_worker_container_is_healthy_while_its_worker_runs(tmp_path: Path) -> None:
+    """The image's HEALTHCHECK in a worker container checks the worker, not port 8000."""
+    from bot.worker.health import heartbeat_path, write_heartbeat
+
+    env = image_env(tmp_path, GITHUB_TOKEN="unused", WORKER_POLL_SECONDS="0.2")
+    heartbeat = heartbeat_path(tmp_path / "state")
+    # Before the worker has started, a worker check fails (and the start period covers it).
+    assert healthcheck(env, "worker").returncode == 1
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "bot", "worker"],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not heartbeat.exists():
+            assert worker.poll() is None and time.monotonic() < deadline, "no heartbeat"
+            time.sleep(0.1)
+        first = json.loads(heartbeat.read_text())["time"]
+        time.sleep(0.6)
+        assert json.loads(heartbeat.read_text())["time"] > first  # it keeps beating
+        steps = instructions()
+        image_check = exec_form(next(a for n, a in steps if n == "HEALTHCHECK"))
+        result = healthcheck(env, *image_check[4:])  # no web process here: auto = worker
+        assert result.returncode == 0 and result.stdout.startswith("healthy (worker)"), result
+        assert healthcheck(env, "worker").returncode == 0
+    finally:
+        worker.kill()
+        worker.wait(timeout=30)
+    # A dead worker's heartbeat goes stale: once it is older than the limit, unhealthy.
+    write_heartbeat(heartbeat, now=time.time() - 3600)
+    stale = healthcheck(env, "worker")
+    assert stale.returncode == 1 and "the last heartbeat is 36" in stale.stdout
+
+
+def test_heartbeat_verdicts() -> None:
+    from bot.worker.health import judge_heartbeat, max_heartbeat_age
+
+    assert judge_heartbeat('{"time": 100.0}', now=130.0, max_age=60).healthy
+    assert not judge_heartbeat('{"time": 100.0}', now=161.0, max_age=60).healthy
+    assert not judge_heartbeat(None, now=1.0, max_age=60).healthy
+    assert judge_heartbeat("garbage", 1.0, 60).reason == "the heartbeat file is unreadable"
+    # Long jobs renew the lease every third of it, and beat with it.
+    assert max_heartbeat_age(poll_seconds=2, lease_seconds=300) == 300
+    assert max_heartbeat_age(poll_seconds=0.1, lease_seconds=5) == 60
+
+
+def test_compose_file_runs_web_workers_and_redis() -> None:
+    import yaml
+
+    from bot.__main__ import build_parser
+
+    compose = yaml.safe_load((REPO_ROOT / "deploy" / "compose.yaml").read_text("utf-8"))
+    services = compose["services"]
+    assert set(services) == {"web", "worker", "redis"}
+    web, worker, redis = services["web"], services["worker"], services["redis"]
+    cmd = exec_form(next(a for n, a in instructions() if n == "CMD"))
+    assert web["command"][0] == "gunicorn" and web["command"][-1] == cmd[-1]
+    assert worker["command"] == ["python", "-m", "bot", "worker"]
+    assert worker["deploy"]["replicas"] >= 2
+    for service, role in ((web, "web"), (worker, "worker")):
+        test = service["healthcheck"]["test"]
+        assert test[:5] == ["CMD", "python", "-m", "bot", "healthcheck"] and test[5] == role
+        assert build_parser().parse_args(test[2 + 2 :]).role == role  # a valid command
+        assert service["environment"]["QUEUE_URL"].startswith("redis://redis:")
+        assert service["depends_on"]["redis"]["condition"] == "service_healthy"
+        assert service["env_file"] == "bot.env"
+        assert service["build"]["context"] == ".."
+        assert "github-app-key" in service["secrets"]
+    assert (REPO_ROOT / "deploy" / "bot.env.example").is_file()
+    assert compose["secrets"]["github-app-key"]["file"] == "./github-app.pem"
+    assert redis["image"].startswith("redis:") and "redis-cli" in redis["healthcheck"]["test"]
+    assert "--appendonly" in redis["command"]
+    # The web port is published on localhost only: the TLS front end is the way in.
+    assert web["ports"] == ["127.0.0.1:8000:8000"]

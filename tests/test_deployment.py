@@ -189,7 +189,7 @@ def test_bot_login_stays_unset_when_the_app_cannot_be_asked(
 def test_the_web_process_derives_the_login_from_the_app(
     tmp_path: Path, app_standin: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.web.app import create_app_from_env
+    from bot.wsgi import create_app_from_env
 
     standin, key = app_standin
     key_file = tmp_path / "app.pem"

@@ -1,7 +1,7 @@
 """The load test's quick mode, in CI: under gunicorn, nothing lost, nothing duplicated.
 
 ``bench/load.py --quick`` sends 300 signed deliveries (100 per second for 3 s,
-after 100 untimed warm-up ones) to ``gunicorn 'bot.web.app:create_app_from_env()'``
+after 100 untimed warm-up ones) to ``gunicorn 'bot.wsgi:create_app_from_env()'``
 and checks the job store afterwards. Timing is not asserted here (CI machines
 vary); the full run and its figures are in ``docs/operations.md``.
 """

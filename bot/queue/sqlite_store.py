@@ -141,6 +141,8 @@ class SqliteJobStore(JobStore):
         check_version(str(self.path), version)
         if version == SCHEMA_VERSION:
             return
+        # A store just created holds no job yet: recording its version is no upgrade to report.
+        fresh = version == 0 and db.execute("SELECT 1 FROM jobs LIMIT 1").fetchone() is None
         db.execute("BEGIN IMMEDIATE")
         try:
             for step in range(version, SCHEMA_VERSION):
@@ -151,7 +153,8 @@ class SqliteJobStore(JobStore):
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
-        log.info("upgraded the job store schema", extra={"from": version, "to": SCHEMA_VERSION})
+        if not fresh:
+            log.info("upgraded the job store schema", extra={"from": version, "to": SCHEMA_VERSION})
 
     def schema_version(self) -> int:
         return int(self._db().execute("PRAGMA user_version").fetchone()[0])

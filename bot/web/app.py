@@ -34,7 +34,7 @@
     pages with one thread per process (werkzeug's default, gunicorn's ``sync``
     workers), not with gunicorn's ``gthread`` workers.
 
-Production runs ``gunicorn 'bot.web.app:create_app_from_env()'``; ``python -m bot
+Production runs ``gunicorn 'bot.wsgi:create_app_from_env()'``; ``python -m bot
 serve`` runs werkzeug's server for local use.
 """
 
@@ -49,10 +49,9 @@ from typing import Any
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from bot.config import ConfigError, Settings
+from bot.config import Settings
 from bot.dialog.demo_pages import register_demo_pages
-from bot.io.github import with_app_login
-from bot.logs import configure_logging, log_context
+from bot.logs import log_context
 from bot.queue.data_status import read_problem
 from bot.queue.jobs import JobStore
 from bot.queue.sqlite_store import StoreFileGone
@@ -231,16 +230,3 @@ def _register_demo_pages(app: Flask, settings: Settings) -> None:
     if settings.demo_data_dir is not None:
         index = settings.state_dir / "index" / "demo.sqlite"
         register_demo_pages(app, Path(settings.demo_data_dir), index)
-
-
-def create_app_from_env() -> Flask:
-    """The app configured from the environment (``bot.web.app:create_app_from_env()``)."""
-    settings = Settings.from_env()
-    configure_logging(settings.log_level, settings.secrets)
-    settings = with_app_login(settings)
-    try:
-        settings.state_dir.mkdir(parents=True, exist_ok=True)
-        return create_app(settings)
-    except ConfigError as exc:
-        log.error("cannot start: %s", exc)
-        raise

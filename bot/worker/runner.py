@@ -60,6 +60,7 @@ from bot.worker.context import (
     ReportFailure,
 )
 from bot.worker.handlers import UnknownJobKind, handler_for
+from bot.worker.health import heartbeat_path, write_heartbeat
 from bot.worker.jobs.reconcile import reconcile_due
 
 log = logging.getLogger(__name__)
@@ -80,8 +81,16 @@ def worker_id() -> str:
 class LeaseKeeper:
     """Renews a job's lease in a background thread until stopped; remembers if it was lost."""
 
-    def __init__(self, store: JobStore, job_id: str, owner: str, lease_seconds: float) -> None:
+    def __init__(
+        self,
+        store: JobStore,
+        job_id: str,
+        owner: str,
+        lease_seconds: float,
+        beat: Callable[[], None] | None = None,
+    ) -> None:
         self.store = store
+        self._beat = beat
         self.job_id = job_id
         self.owner = owner
         self.lease_seconds = lease_seconds
@@ -104,6 +113,8 @@ class LeaseKeeper:
                 if not self.store.renew(self.job_id, self.owner, self.lease_seconds):
                     self._lost.set()
                     return
+                if self._beat is not None:
+                    self._beat()  # a long job is no reason to call the worker dead
             except Exception:  # the store is briefly unreachable: try again next round
                 log.warning("could not renew the lease of job %s", self.job_id, exc_info=True)
 
@@ -131,6 +142,7 @@ class Worker:
         self._github_settings = settings.github_settings() if github_factory is None else None
         self._last_maintenance = float("-inf")
         self.stop_event = threading.Event()
+        self.heartbeat = heartbeat_path(settings.state_dir)
 
     # -- the loop --------------------------------------------------------------------
 
@@ -142,6 +154,7 @@ class Worker:
         log.info("worker started", extra={"worker": self.owner})
         done = 0
         while not self.stop_event.is_set():
+            self.beat()
             if max_jobs is not None and done >= max_jobs:
                 break
             try:
@@ -158,6 +171,13 @@ class Worker:
             self.stop_event.wait(self.settings.worker_poll_seconds)
         log.info("worker stopped", extra={"worker": self.owner, "jobs_run": done})
         return done
+
+    def beat(self) -> None:
+        """Touch the heartbeat file that ``python -m bot healthcheck worker`` reads."""
+        try:
+            write_heartbeat(self.heartbeat)
+        except OSError:
+            log.warning("could not write the heartbeat file %s", self.heartbeat, exc_info=True)
 
     def maintain(self, force: bool = False) -> None:
         """Requeue jobs of dead workers, remove unused worktrees and prune old finished jobs.
@@ -222,7 +242,8 @@ class Worker:
         except UnknownJobKind as exc:
             self._finish(job, "failed", str(exc))
             return
-        with LeaseKeeper(self.store, job.id, self.owner, self.settings.job_lease_seconds) as lease:
+        lease_seconds = self.settings.job_lease_seconds
+        with LeaseKeeper(self.store, job.id, self.owner, lease_seconds, self.beat) as lease:
             context: JobContext | None = None
             try:
                 context = self._context(job, lease)
