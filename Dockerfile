@@ -39,5 +39,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
 
-# Sync workers: one thread per process (the demo pages' data index needs that).
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "2", "--timeout", "30", "--access-logfile", "-", "bot.web:create_app_from_env()"]
+# Threaded workers (bot/gunicorn_conf.py says why): slow clients cannot starve the
+# webhook. On the open internet put a buffering proxy in front (docs/operations.md).
+CMD ["gunicorn", "--config", "python:bot.gunicorn_conf", "--bind", "0.0.0.0:8000", "bot.web:create_app_from_env()"]
