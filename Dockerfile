@@ -43,5 +43,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-m", "bot", "healthcheck", "--port", "8000"]
 
-# Sync workers: one thread per process (the demo pages' data index needs that).
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "2", "--timeout", "30", "--access-logfile", "-", "bot.wsgi:create_app_from_env()"]
+# Threaded workers (bot/gunicorn_conf.py says why): slow clients cannot starve the
+# webhook. On the open internet put a buffering proxy in front (docs/operations.md).
+CMD ["gunicorn", "--config", "python:bot.gunicorn_conf", "--bind", "0.0.0.0:8000", "bot.wsgi:create_app_from_env()"]

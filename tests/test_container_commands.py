@@ -15,6 +15,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -244,3 +245,81 @@ def test_compose_file_runs_web_workers_and_redis() -> None:
     assert "--appendonly" in redis["command"]
     # The web port is published on localhost only: the TLS front end is the way in.
     assert web["ports"] == ["127.0.0.1:8000:8000"]
+
+
+# -- slow clients (issue 13, case 12) ---------------------------------------------------------
+
+SLOW_CLIENTS = 6
+"""More than the old image's two sync workers, fewer than the threads it now has."""
+
+
+def start_web(tmp_path: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """The image's web command on a free local port, answering /healthz."""
+    port = free_port()
+    cmd = image_command(exec_form(next(a for n, a in instructions() if n == "CMD")), port)
+    (tmp_path / "state").mkdir(exist_ok=True)
+    server = subprocess.Popen(
+        cmd,
+        cwd=REPO_ROOT,
+        env=image_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+            return server, port
+        except (requests.ConnectionError, requests.Timeout):
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                output = server.stdout.read().decode() if server.stdout else ""
+                pytest.fail(f"gunicorn did not start:\n{output}")
+            time.sleep(0.1)
+
+
+def trickle(port: int, stop: threading.Event) -> None:
+    """A client that announces a 100 kB body and sends one byte every half second."""
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.sendall(
+            b"POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"X-GitHub-Event: issues\r\nX-GitHub-Delivery: slow\r\n"
+            b"Content-Length: 100000\r\n\r\n{"
+        )
+        while not stop.wait(0.5):
+            try:
+                sock.sendall(b" ")
+            except OSError:
+                return
+
+
+def test_slow_clients_do_not_starve_a_valid_delivery(tmp_path: Path) -> None:
+    from tests.github_standin.webhooks import sign
+
+    server, port = start_web(tmp_path)
+    stop = threading.Event()
+    slow = [threading.Thread(target=trickle, args=(port, stop)) for _ in range(SLOW_CLIENTS)]
+    try:
+        for thread in slow:
+            thread.start()
+        time.sleep(1.5)  # every slow client is in the middle of its body now
+        body = json.dumps({"zen": "Keep it logically awesome."}).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "X-GitHub-Event": "ping",
+            "X-GitHub-Delivery": "valid-1",
+            "X-Hub-Signature-256": sign(body, "container-test-secret"),
+        }
+        start = time.monotonic()
+        answer = requests.post(
+            f"http://127.0.0.1:{port}/webhook", data=body, headers=headers, timeout=10
+        )
+        seconds = time.monotonic() - start
+        assert answer.status_code == 200 and answer.json() == {"status": "pong"}
+        assert seconds < 2.0, f"a valid delivery waited {seconds:.1f} s behind slow clients"
+    finally:
+        stop.set()
+        for thread in slow:
+            thread.join(timeout=5)
+        server.terminate()
+        server.wait(timeout=30)

@@ -20,6 +20,9 @@ What must hold:
   the push is refused, the person's commit stays, and the bot says so.
 * The data repository unreachable or broken: ``/readyz`` answers 503 naming the
   problem, and jobs wait (queued, their attempts not used up) until it is back.
+
+Every test runs twice: on the SQLite store and on the Redis store (a real
+``redis-server``, ``tests/redis_server.py``).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from bot.queue.jobs import FINAL_STATES, Job
 from bot.worker.jobs.issue import branch_for_issue
 from demo.run import SEED_ANSWERS, SEED_TITLE, seed_issue_body
 from tests.github_standin import commit_to_branch
+from tests.redis_server import redis_server
 from tests.service_harness import Service, running_service
 
 ISSUE_LABELS = ["correction", "author-page", "meta:move"]
@@ -59,9 +63,25 @@ FAST = {
 GITHUB_TRIES = 3 * 2
 
 
-@pytest.fixture
-def service(service_template: Path, tmp_path: Path) -> Iterator[Service]:
-    with running_service(service_template, tmp_path, **FAST) as running:
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def service(
+    request: pytest.FixtureRequest, service_template: Path, tmp_path: Path
+) -> Iterator[Service]:
+    """The service on each job store: the SQLite file, and a real redis-server."""
+    env = dict(FAST)
+    if request.param == "redis":
+        import redis
+
+        url = request.getfixturevalue("redis_url")
+        redis.Redis.from_url(url).flushdb()  # each test starts with an empty store
+        env["QUEUE_URL"] = url
+    with running_service(service_template, tmp_path, **env) as running:
         yield running
 
 

@@ -131,7 +131,10 @@ class SqliteJobStore(JobStore):
     def _open_file(self) -> None:
         """Create or upgrade the schema and remember which file (device, inode) this is."""
         db = self._db(check=False)
+        new = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'jobs'").fetchone() is None
         db.executescript(_SCHEMA)
+        if new:  # a new file has the current schema: nothing to upgrade
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         self._upgrade(db)
         stat = os.stat(self.path)
         self._file = (stat.st_dev, stat.st_ino)

@@ -32,10 +32,11 @@
     (``bot.dialog.demo_pages``), when ``DEMO_DATA_DIR`` is set. Their data index is an
     SQLite connection usable only by the thread that opened it: serve the demo
     pages with one thread per process (werkzeug's default, gunicorn's ``sync``
-    workers), not with gunicorn's ``gthread`` workers.
+    workers, which ``bot.gunicorn_conf`` picks when ``DEMO_DATA_DIR`` is set).
 
-Production runs ``gunicorn 'bot.wsgi:create_app_from_env()'``; ``python -m bot
-serve`` runs werkzeug's server for local use.
+Production runs ``gunicorn -c python:bot.gunicorn_conf 'bot.wsgi:create_app_from_env()'``
+(threaded workers, so slow clients cannot starve deliveries; see that module);
+``python -m bot serve`` runs werkzeug's server for local use.
 """
 
 from __future__ import annotations
