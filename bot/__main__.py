@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot plan|apply|parse|serve|worker|reconcile``.
+"""Command line: ``python -m bot plan|apply|parse|serve|worker|reconcile|action``.
 
 Each command delegates to the module that owns the work; this file only reads
 arguments and prints. Exit status 0 means success, 2 a request with problems
@@ -201,6 +201,82 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_action(args: argparse.Namespace) -> int:
+    """Handle the event of a GitHub Actions workflow run (``bot.worker.action``).
+
+    The triage router is the web process's, bound here: the worker package
+    never imports the web package.
+    """
+    import os
+    import tempfile
+
+    from bot.config import ConfigError, Settings
+    from bot.logs import configure_logging
+    from bot.queue.stores import open_store
+    from bot.web.router import event_context
+    from bot.web.triage import default_router
+    from bot.worker.action import (
+        EventFileError,
+        action_environment,
+        delivery_id_of,
+        describe_job,
+        read_event,
+        run_action,
+        step_summary,
+    )
+
+    env = action_environment(os.environ)
+    try:
+        event = read_event(
+            args.event_path or env.get("GITHUB_EVENT_PATH"),
+            args.event_name or env.get("GITHUB_EVENT_NAME"),
+            delivery_id_of(env),
+        )
+    except EventFileError as exc:
+        print(f"event error: {exc}", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory(prefix="anthology-bot-") as scratch:
+        if not env.get("QUEUE_URL", "").strip():
+            # One run, one job store: nothing of another run's jobs is left to trip over.
+            env["QUEUE_URL"] = f"sqlite:///{scratch}/jobs.sqlite"
+        try:
+            settings = Settings.from_env(env)
+        except ConfigError as exc:
+            print(f"configuration error: {exc}", file=sys.stderr)
+            return 1
+        configure_logging(settings.log_level, settings.secrets)
+        settings.state_dir.mkdir(parents=True, exist_ok=True)
+        router = default_router()
+        context = event_context(settings)
+        store = open_store(settings.queue_url)
+        try:
+            result = run_action(
+                settings,
+                event,
+                lambda name, payload: router.dispatch(name, payload, context),
+                store,
+                retry_budget=args.retry_budget,
+            )
+        except EventFileError as exc:
+            print(f"event error: {exc}", file=sys.stderr)
+            return 1
+        except ConfigError as exc:
+            print(f"configuration error: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            store.close()
+    summary_file = env.get("GITHUB_STEP_SUMMARY", "").strip()
+    if summary_file:
+        with open(summary_file, "a", encoding="utf-8") as summary:
+            summary.write(step_summary(event, result))
+    if not result.jobs:
+        print(f"nothing to do: the {event.name!r} event does not concern the bot")
+    for job in result.jobs:
+        line = describe_job(job)
+        print(line, file=sys.stdout if job not in result.unfinished else sys.stderr)
+    return 0 if result.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -226,6 +302,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-jobs", type=int, default=None, help="stop after this many jobs")
     p = sub.add_parser("reconcile", help="queue jobs for issues whose events were missed")
     p.add_argument("--dry-run", action="store_true", help="only list them")
+    p = sub.add_parser(
+        "action", help="handle the event of a GitHub Actions workflow run (see docs/actions.md)"
+    )
+    p.add_argument("--event-path", help="the event file (default: $GITHUB_EVENT_PATH)")
+    p.add_argument("--event-name", help="the event's name (default: $GITHUB_EVENT_NAME)")
+    p.add_argument(
+        "--retry-budget",
+        type=float,
+        default=900.0,
+        help="seconds to wait for retries of passing failures (default 900)",
+    )
     return parser
 
 
@@ -243,6 +330,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_worker(args)
     if args.command == "reconcile":
         return cmd_reconcile(args)
+    if args.command == "action":
+        return cmd_action(args)
     raise AssertionError(args.command)  # pragma: no cover
 
 

@@ -55,7 +55,7 @@ from bot.logs import configure_logging, log_context
 from bot.queue.data_status import read_problem
 from bot.queue.jobs import JobStore
 from bot.queue.stores import open_store
-from bot.web.router import EventContext, Router
+from bot.web.router import EventContext, Router, event_context
 from bot.web.signature import SIGNATURE_HEADER, is_valid_signature
 from bot.web.triage import default_router
 
@@ -68,11 +68,6 @@ MAX_DELIVERY_ID_LENGTH = 100
 MAX_EVENT_LENGTH = 100
 
 
-def _event_context(settings: Settings) -> EventContext:
-    approval = settings.approval_label if settings.approval_mode != "off" else None
-    return EventContext(settings.anthology_repo, settings.bot_login, approval)
-
-
 def create_app(
     settings: Settings, store: JobStore | None = None, router: Router | None = None
 ) -> Flask:
@@ -80,7 +75,7 @@ def create_app(
     secret = settings.require_webhook_secret()
     store = store if store is not None else open_store(settings.queue_url)
     router = router if router is not None else default_router()
-    context = _event_context(settings)
+    context = event_context(settings)
 
     app = Flask("bot")
     app.config["MAX_CONTENT_LENGTH"] = MAX_PAYLOAD_BYTES

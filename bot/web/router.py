@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.config import Settings
 from bot.queue.jobs import JobRequest
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,12 @@ class EventContext:
     repo: str
     bot_login: str | None = None
     approval_label: str | None = None
+
+
+def event_context(settings: Settings) -> EventContext:
+    """The context triage runs with under ``settings`` (the approval label only if enabled)."""
+    approval = settings.approval_label if settings.approval_mode != "off" else None
+    return EventContext(settings.anthology_repo, settings.bot_login, approval)
 
 
 TriageResult = JobRequest | Iterable[JobRequest] | None
