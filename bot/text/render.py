@@ -106,8 +106,9 @@ def render_plan(plan: Plan, base: str = ANTHOLOGY) -> str:
     return "\n".join(out)
 
 
-def render_plan_text(plan: Plan) -> str:
-    """A plain-text plan for the terminal."""
+def render_plan_text(plan: Plan, with_problems: bool = True) -> str:
+    """A plain-text plan for the terminal; ``with_problems`` False leaves its problems out
+    (the command line prints them on standard error instead)."""
     lines: list[str] = []
     if plan.moves:
         lines.append(
@@ -129,7 +130,7 @@ def render_plan_text(plan: Plan) -> str:
                 f"  {c.ref.item_id:<28} {c.ref.role} {c.ref.position + 1}: "
                 f"{c.name.as_first_last()}  [stays on {c.to_page}]"
             )
-    if plan.problems:
+    if plan.problems and with_problems:
         lines.append("Problems:")
         lines.extend(f"  - {p.field}: {p.message}" for p in plan.problems)
     if plan.ok:

@@ -40,6 +40,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.errors import BotError
+from bot.io.files import UnreadableFile, read_bytes
 from bot.io.github import GitHubClient, make_github
 from bot.queue.jobs import Job, JobRequest, JobStore
 from bot.queue.kinds import reconcile_job
@@ -116,13 +117,9 @@ def read_event(path: str | None, name: str | None, delivery_id: str) -> ActionEv
         )
     file = Path(path)
     try:
-        raw = file.read_bytes()
-    except FileNotFoundError:
-        raise EventFileError(f"the event file {file} does not exist") from None
-    except IsADirectoryError:
-        raise EventFileError(f"the event file {file} is a folder, not a file") from None
-    except OSError as exc:
-        raise EventFileError(f"the event file {file} cannot be read: {exc.strerror}") from None
+        raw = read_bytes(file, "event file")
+    except UnreadableFile as exc:
+        raise EventFileError(str(exc)) from None
     try:
         payload = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
