@@ -133,7 +133,7 @@ def test_parse_reads_an_issue_without_and_with_data(sample_data_dir: Path, cache
     assert plain.returncode == 0, plain.stdout
     parsed = json.loads(plain.stdout)
     assert parsed["request"]["source"] == "tingfeng-hui/unverified"
-    assert parsed["request"]["target"]["orcid"] == "0000-0002-1825-0097"
+    assert parsed["request"]["target"]["orcid"] == "0000-0002-7182-8185"
     checked = bot("parse", "--json", "--data", sample_data_dir, SEED_ISSUE, cache=cache)
     assert json.loads(checked.stdout)["problems"] == []
 
@@ -226,3 +226,27 @@ def test_parse_writes_the_request_to_stdout_and_problems_to_stderr(
     assert "Traceback" not in result.stderr
     for line in lines:
         assert line not in result.stdout
+
+
+def test_orcids_example_id_is_refused_in_a_request_and_in_an_issue(
+    sample_data_dir: Path, cache: Path, tmp_path: Path
+) -> None:
+    from bot.anthology.people import EXAMPLE_ORCID
+
+    request = json.loads(SEED_JSON.read_text(encoding="utf-8"))
+    request["target"]["orcid"] = EXAMPLE_ORCID
+    (tmp_path / "example.json").write_text(json.dumps(request))
+    planned = bot("plan", "--data", sample_data_dir, tmp_path / "example.json", cache=cache)
+    assert planned.returncode == 2
+    assert planned.stderr.strip() == (
+        f"orcid: {EXAMPLE_ORCID} is the example iD from ORCID's documentation, not a person's "
+        "own. Please copy your own iD from your ORCID record (https://orcid.org/)."
+    )
+
+    issue = tmp_path / "example.md"
+    seed = SEED_ISSUE.read_text(encoding="utf-8")
+    issue.write_text(re.sub(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]", EXAMPLE_ORCID, seed))
+    parsed = bot("parse", "--data", sample_data_dir, issue, cache=cache)
+    assert parsed.returncode == 2
+    [line] = [ln for ln in parsed.stderr.splitlines() if ln.startswith("orcid: ")]
+    assert "example iD from ORCID's documentation" in line and "https://orcid.org/" in line

@@ -41,7 +41,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnthologyData]:
 
 def seed_plan(data: AnthologyData, papers: tuple[str, ...] = PAPERS, **target: object) -> Plan:
     values: dict[str, object] = {
-        "orcid": "0000-0002-1825-0097",
+        "orcid": "0000-0002-7182-8185",
         "degree": "Beijing University of Posts and Telecommunications",
         "name": Name("Tingfeng", "Hui"),
     }
@@ -68,7 +68,7 @@ def test_proposed_status_has_the_table_the_pull_request_and_the_previews(
     for paper in PAPERS:
         assert f"[{paper}](https://aclanthology.org/{paper}/)" in text
     assert "HFT: Half Fine-Tuning for Large Language Models" in text
-    assert "new person tingfeng-hui" in text and "0000-0002-1825-0097" in text
+    assert "new person tingfeng-hui" in text and "0000-0002-7182-8185" in text
     assert "**Pull request:** #13 (https://github.com/o/r/pull/13)" in text
     assert f"- the whole site on this branch: {previews.site}" in text
     assert f"{previews.site}people/tingfeng-hui/unverified/): the papers leave this page" in text

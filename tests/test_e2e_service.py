@@ -48,7 +48,7 @@ def seed_request(papers: tuple[str, ...]) -> Request:
         papers,
         Target(
             "new",
-            orcid="0000-0002-1825-0097",
+            orcid="0000-0002-7182-8185",
             degree="Beijing University of Posts and Telecommunications",
             name=Name("Tingfeng", "Hui"),
         ),

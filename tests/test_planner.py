@@ -15,7 +15,7 @@ from bot.engine.dataset import AnthologyData
 from bot.engine.request import Request, Target
 from tests.library_oracle import library_resolution, load_library
 
-ORCID = "0000-0002-1825-0097"
+ORCID = "0000-0002-7182-8185"
 
 
 @pytest.fixture
@@ -84,8 +84,8 @@ def test_a_taken_slug_gets_the_orcid_suffix(data: AnthologyData) -> None:
     # alice-oh is a verified person already; these papers are not on her page.
     papers = tuple(data.page_papers("alice-oh/unverified"))
     plan = apply_and_check(data, Request("alice-oh/unverified", papers, Target("new", orcid=ORCID)))
-    assert plan["target_page"] == "alice-oh-0097"
-    assert sorted(data.page_papers("alice-oh-0097")) == sorted(papers)
+    assert plan["target_page"] == "alice-oh-8185"
+    assert sorted(data.page_papers("alice-oh-8185")) == sorted(papers)
 
 
 def test_a_name_matched_paper_off_a_verified_page(data: AnthologyData) -> None:
