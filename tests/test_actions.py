@@ -61,7 +61,12 @@ class Runs:
         self.count = 0
 
     def __call__(
-        self, event: str, payload: Any, *, raw: bytes | None = None, drop: tuple[str, ...] = ()
+        self,
+        event: str,
+        payload: Any,
+        *args: str,
+        raw: bytes | None = None,
+        drop: tuple[str, ...] = (),
     ) -> subprocess.CompletedProcess[str]:
         self.count += 1
         path = self.tmp_path / f"event-{self.count}.json"
@@ -70,7 +75,7 @@ class Runs:
         for name in drop:
             env.pop(name, None)
         return subprocess.run(
-            [sys.executable, "-m", "bot", "action"],
+            [sys.executable, "-m", "bot", "action", *args],
             cwd=REPO_ROOT,
             env=env,
             capture_output=True,
@@ -166,6 +171,29 @@ def test_a_scheduled_run_catches_up_with_a_missed_issue(service: Service, runs: 
     assert f"issue #{number} (issue job): done" in result.stdout
     [pull] = open_pulls(service)
     assert pull.pull is not None and pull.pull.head == branch_for_issue(number)
+
+
+def test_a_passing_failure_is_retried_within_the_run(service: Service, runs: Runs) -> None:
+    number, payload = file_seed_issue(service)
+    service.standin.fail_next("POST", r"/repos/.*/pulls", times=1, status=502)
+    result = runs("issues", payload)
+    assert result.returncode == 0, result.stderr
+    assert f"issue #{number} (issue job): done" in result.stdout
+    assert len(open_pulls(service)) == 1
+
+
+def test_a_run_out_of_retry_budget_fails_and_a_rerun_finishes(service: Service, runs: Runs) -> None:
+    number, payload = file_seed_issue(service)
+    service.standin.fail_next("POST", r"/repos/.*/pulls", times=1, status=502)
+    result = runs("issues", payload, "--retry-budget", "0")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"issue #{number} (issue job): queued: not finished, needs a re-run: " in result.stderr
+    assert open_pulls(service) == []
+
+    rerun = runs("issues", payload)  # "Re-run jobs" in the Actions tab: a new attempt
+    assert rerun.returncode == 0, rerun.stderr
+    assert len(open_pulls(service)) == 1
 
 
 # -- events that are none of the bot's business -----------------------------------------
