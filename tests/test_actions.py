@@ -21,6 +21,18 @@ from typing import Any
 import pytest
 import yaml
 
+from bot.config import Settings
+from bot.queue.jobs import Job, JobRequest
+from bot.queue.kinds import issue_job
+from bot.worker.action import (
+    ActionEvent,
+    EventFileError,
+    action_environment,
+    delivery_id_of,
+    describe_job,
+    jobs_for_event,
+    read_event,
+)
 from bot.workflow.branches import branch_for_issue
 from demo.run import SEED_TITLE, seed_issue_body
 from tests.service_harness import REPO_ROOT, Service
@@ -286,3 +298,65 @@ def test_the_workflow_file_runs_this_command_on_the_right_events() -> None:
     [run] = [s for s in steps if "python -m bot action" in s.get("run", "")]
     assert "steps.app-token.outputs.token" in run["env"]["GITHUB_TOKEN"]
     assert "app-slug" in run["env"]["BOT_LOGIN"]
+
+
+# -- the pure parts -----------------------------------------------------------------------
+
+
+def test_the_repository_and_clone_url_come_from_the_workflow_run() -> None:
+    env = {"GITHUB_REPOSITORY": "acl-org/acl-anthology", "GITHUB_SERVER_URL": "https://ghe.x/"}
+    out = action_environment(env)
+    assert out["ANTHOLOGY_REPO"] == "acl-org/acl-anthology"
+    assert out["ANTHOLOGY_CLONE_URL"] == "https://ghe.x/acl-org/acl-anthology.git"
+    explicit = action_environment({**env, "ANTHOLOGY_REPO": "o/r", "ANTHOLOGY_CLONE_URL": "u"})
+    assert (explicit["ANTHOLOGY_REPO"], explicit["ANTHOLOGY_CLONE_URL"]) == ("o/r", "u")
+    assert "ANTHOLOGY_REPO" not in action_environment({})
+
+
+def test_each_run_attempt_is_its_own_delivery() -> None:
+    first = delivery_id_of({"GITHUB_RUN_ID": "77", "GITHUB_RUN_ATTEMPT": "1"})
+    second = delivery_id_of({"GITHUB_RUN_ID": "77", "GITHUB_RUN_ATTEMPT": "2"})
+    assert (first, second) == ("actions-77-1", "actions-77-2")
+    assert delivery_id_of({}) != delivery_id_of({})
+
+
+def test_scheduled_events_reconcile_and_others_go_to_the_triage() -> None:
+    settings = Settings.from_env({"ANTHOLOGY_REPO": "o/r", "BOT_STATE_DIR": "/tmp/x"})
+    seen: list[str] = []
+
+    def triage(name: str, payload: dict) -> list[JobRequest]:
+        seen.append(name)
+        return [issue_job("o/r", 3)]
+
+    for name in ("schedule", "workflow_dispatch"):
+        [job] = jobs_for_event(ActionEvent(name, {}, "d"), triage, settings)
+        assert job.kind == "reconcile" and job.coalesce_key == "o/r/reconcile"
+    assert seen == []
+    [job] = jobs_for_event(ActionEvent("issues", {"action": "opened"}, "d"), triage, settings)
+    assert (job.kind, job.issue_number, seen) == ("issue", 3, ["issues"])
+
+    def broken(name: str, payload: dict) -> list[JobRequest]:
+        raise KeyError("issue")
+
+    with pytest.raises(EventFileError, match="does not have the shape of a GitHub 'issues'"):
+        jobs_for_event(ActionEvent("issues", {}, "d"), broken, settings)
+
+
+def test_reading_the_event_file(tmp_path: Path) -> None:
+    good = tmp_path / "e.json"
+    good.write_text('{"action": "created"}')
+    event = read_event(str(good), " issue_comment ", "d-1")
+    assert (event.name, event.action, event.delivery_id) == ("issue_comment", "created", "d-1")
+    with pytest.raises(EventFileError, match="is a folder"):
+        read_event(str(tmp_path), "issues", "d")
+    with pytest.raises(EventFileError, match="no event name"):
+        read_event(str(good), "", "d")
+
+
+def test_a_job_line_is_one_line_whatever_the_message() -> None:
+    job = Job.new(issue_job("o/r", 5), "d", 0.0).with_changes(
+        state="failed", reason="GitHub said:\n::error::injected\r\nmore"
+    )
+    line = describe_job(job)
+    assert line == "issue #5 (issue job): failed: GitHub said: ::error::injected more"
+    assert "\n" not in line and not line.startswith("::")

@@ -208,19 +208,23 @@ def run_action(
     if accepted.duplicate:
         log.info("this run's event was handled already", extra={"delivery": event.delivery_id})
         return ActionResult(())
+    started = store.clock()
     deadline = time.monotonic() + retry_budget
     while True:
-        worker.run(once=True)
+        ran = worker.run(once=True)
         queued = store.jobs(state="queued")
         if not queued:
             break
         wait = max(0.0, min(j.not_before for j in queued) - store.clock())
+        if not ran and wait <= 0:  # runnable but blocked (its issue's job runs elsewhere)
+            wait = settings.worker_poll_seconds
         if time.monotonic() + wait > deadline:
             break
         log.info("waiting %.1f s for a job's retry", wait)
         sleep(wait)
-    jobs = sorted(store.jobs(), key=lambda j: (j.created_at, j.id))
-    return ActionResult(tuple(jobs))
+    # Only this run's jobs: a QUEUE_URL store shared between runs holds older ones too.
+    jobs = [j for j in store.jobs() if j.updated_at >= started or j.state == "queued"]
+    return ActionResult(tuple(sorted(jobs, key=lambda j: (j.created_at, j.id))))
 
 
 def step_summary(event: ActionEvent, result: ActionResult) -> str:
