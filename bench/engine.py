@@ -122,11 +122,11 @@ def fifty_paper_request(data_dir: Path, index: Path) -> dict:
     for (slug,) in rows:
         papers = data.page_papers(f"{slug}/unverified") or []
         ok = [p for p in papers if len(data.index.slots_of_item(p)) > 0]
-        if len(ok) >= 50 and data.person_by_orcid("0000-0002-1825-0097") is None:
+        if len(ok) >= 50 and data.person_by_orcid("0000-0002-7182-8185") is None:
             return {
                 "source": f"{slug}/unverified",
                 "papers": ok[:50],
-                "target": {"kind": "new", "orcid": "0000-0002-1825-0097", "id": f"{slug}-bench"},
+                "target": {"kind": "new", "orcid": "0000-0002-7182-8185", "id": f"{slug}-bench"},
             }
     raise SystemExit("no unverified page with 50 papers in this dataset")
 
@@ -148,7 +148,7 @@ def main() -> None:
             "papers": list(SEED_PAPERS),
             "target": {
                 "kind": "new",
-                "orcid": "0000-0002-1825-0097",
+                "orcid": "0000-0002-7182-8185",
                 "degree": "Beijing University of Posts and Telecommunications",
             },
         }

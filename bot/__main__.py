@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot plan|apply|parse|serve|worker|healthcheck|reconcile|jobs``.
+"""Command line: ``python -m bot plan|apply|parse|serve|worker|reconcile|jobs|action|...``.
 
 Each command delegates to the module that owns the work; this file only reads
 arguments and prints. Exit status 0 means success, 2 a request with problems
@@ -13,39 +13,53 @@ import sys
 from pathlib import Path
 
 EXIT_PROBLEMS = 2
+EXIT_FAILURE = 1
 
 
 def _load_request(path: Path, data):  # noqa: ANN001 - AnthologyData, imported lazily
-    """A request from a JSON file, or from an issue body file (parsed with the data)."""
-    from bot.engine.request import RequestFormatError, request_from_text
+    """A request from a JSON file, or from an issue body file (parsed with the data).
 
-    text = path.read_text(encoding="utf-8")
+    Raises ``bot.io.files.UnreadableFile`` for a file that cannot be read.
+    """
+    from bot.engine.request import RequestFormatError, request_from_text
+    from bot.io.files import read_text
+
+    text = read_text(path, "request file")
     if text.lstrip().startswith("{"):
         try:
             return request_from_text(text), []
         except RequestFormatError as exc:
             return None, [("request", str(exc))]
-    from bot.forms import parse_issue_file
-
-    result = parse_issue_file(path, lookup=data)
+    result = _parse_issue_text(text, data)
     return result.request, [(p.field, p.message) for p in result.problems]
 
 
+def _parse_issue_text(text: str, data):  # noqa: ANN001, ANN202 - lazily imported types
+    """An issue file's text (``bot.forms.read_issue_text``) parsed into a request."""
+    from bot.forms import parse_issue, read_issue_text
+
+    issue = read_issue_text(text)
+    return parse_issue(issue.title, issue.body, data)
+
+
 def _print_problems(problems: list[tuple[str, str]]) -> int:
+    """Each problem once, one line, on standard error; the exit status for problems."""
     for field, message in problems:
         print(f"{field}: {message}", file=sys.stderr)
     return EXIT_PROBLEMS
 
 
+def _open_data(args: argparse.Namespace):  # noqa: ANN202 - AnthologyData, imported lazily
+    """The data directory of ``--data`` (DataDirectoryError if it is not one)."""
+    from bot.engine.dataset import AnthologyData
+
+    return AnthologyData(Path(args.data), Path(args.index) if args.index else None)
+
+
 def cmd_plan(args: argparse.Namespace, apply: bool = False) -> int:
-    from bot.engine.dataset import AnthologyData, DataDirectoryError
     from bot.text.render import render_plan_text
 
-    try:
-        data = AnthologyData(Path(args.data), Path(args.index) if args.index else None)
-    except DataDirectoryError as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
+    data = _open_data(args)
     request, problems = _load_request(Path(args.request), data)
     if request is None or problems:
         if args.json:
@@ -60,7 +74,8 @@ def cmd_plan(args: argparse.Namespace, apply: bool = False) -> int:
     if args.json:
         print(json.dumps(plan.to_json(), indent=2, ensure_ascii=False))
     else:
-        print(render_plan_text(plan))
+        # The problems go to standard error below, once; not into the plan's text too.
+        print(render_plan_text(plan, with_problems=False))
     if not plan.ok:
         problems = [(p.field, p.message) for p in plan.problems] or [
             ("papers", "nothing to change")
@@ -79,21 +94,18 @@ def cmd_plan(args: argparse.Namespace, apply: bool = False) -> int:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    from bot.forms import parse_issue_file
+    """The request an issue file holds on standard output; its problems on standard error."""
+    from bot.io.files import read_text
 
-    data = None
-    if args.data:
-        from bot.engine.dataset import AnthologyData
-
-        data = AnthologyData(Path(args.data), Path(args.index) if args.index else None)
-    result = parse_issue_file(Path(args.issue), lookup=data)
+    text = read_text(Path(args.issue), "issue file")
+    data = _open_data(args) if args.data else None
+    result = _parse_issue_text(text, data)
     if args.json:
         print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
-    else:
-        if result.request is not None:
-            print(json.dumps(result.request.to_json(), indent=2, ensure_ascii=False))
-        for p in result.problems:
-            print(f"- {p.field}: {p.message}")
+    elif result.request is not None:
+        print(json.dumps(result.request.to_json(), indent=2, ensure_ascii=False))
+    if result.problems:
+        _print_problems([(p.field, p.message) for p in result.problems])
     return 0 if result.request is not None and not result.problems else EXIT_PROBLEMS
 
 
@@ -294,6 +306,82 @@ def cmd_jobs(args: argparse.Namespace) -> int:
         store.close()
 
 
+def cmd_action(args: argparse.Namespace) -> int:
+    """Handle the event of a GitHub Actions workflow run (``bot.worker.action``).
+
+    The triage router is the web process's, bound here: the worker package
+    never imports the web package.
+    """
+    import os
+    import tempfile
+
+    from bot.config import ConfigError, Settings
+    from bot.logs import configure_logging
+    from bot.queue.stores import open_store
+    from bot.web.router import event_context
+    from bot.web.triage import default_router
+    from bot.worker.action import (
+        EventFileError,
+        action_environment,
+        delivery_id_of,
+        describe_job,
+        read_event,
+        run_action,
+        step_summary,
+    )
+
+    env = action_environment(os.environ)
+    try:
+        event = read_event(
+            args.event_path or env.get("GITHUB_EVENT_PATH"),
+            args.event_name or env.get("GITHUB_EVENT_NAME"),
+            delivery_id_of(env),
+        )
+    except EventFileError as exc:
+        print(f"event error: {exc}", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory(prefix="anthology-bot-") as scratch:
+        if not env.get("QUEUE_URL", "").strip():
+            # One run, one job store: nothing of another run's jobs is left to trip over.
+            env["QUEUE_URL"] = f"sqlite:///{scratch}/jobs.sqlite"
+        try:
+            settings = Settings.from_env(env)
+        except ConfigError as exc:
+            print(f"configuration error: {exc}", file=sys.stderr)
+            return 1
+        configure_logging(settings.log_level, settings.secrets)
+        settings.state_dir.mkdir(parents=True, exist_ok=True)
+        router = default_router()
+        context = event_context(settings)
+        store = open_store(settings.queue_url)
+        try:
+            result = run_action(
+                settings,
+                event,
+                lambda name, payload: router.dispatch(name, payload, context),
+                store,
+                retry_budget=args.retry_budget,
+            )
+        except EventFileError as exc:
+            print(f"event error: {exc}", file=sys.stderr)
+            return 1
+        except ConfigError as exc:
+            print(f"configuration error: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            store.close()
+    summary_file = env.get("GITHUB_STEP_SUMMARY", "").strip()
+    if summary_file:
+        with open(summary_file, "a", encoding="utf-8") as summary:
+            summary.write(step_summary(event, result))
+    if not result.jobs:
+        print(f"nothing to do: the {event.name!r} event does not concern the bot")
+    for job in result.jobs:
+        line = describe_job(job)
+        print(line, file=sys.stdout if job not in result.unfinished else sys.stderr)
+    return 0 if result.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -348,11 +436,34 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="age in days (default: JOB_RETENTION_DAYS, 30)",
     )
+    p = sub.add_parser(
+        "action", help="handle the event of a GitHub Actions workflow run (see docs/actions.md)"
+    )
+    p.add_argument("--event-path", help="the event file (default: $GITHUB_EVENT_PATH)")
+    p.add_argument("--event-name", help="the event's name (default: $GITHUB_EVENT_NAME)")
+    p.add_argument(
+        "--retry-budget",
+        type=float,
+        default=900.0,
+        help="seconds to wait for retries of passing failures (default 900)",
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; a file or data directory that cannot be used is one line, exit 1."""
+    from bot.engine.dataset import DataDirectoryError
+    from bot.io.files import UnreadableFile
+
     args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except (UnreadableFile, DataDirectoryError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "plan":
         return cmd_plan(args)
     if args.command == "apply":
@@ -369,6 +480,9 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_jobs(args)
     if args.command == "healthcheck":
         return cmd_healthcheck(args)
+
+    if args.command == "action":
+        return cmd_action(args)
     raise AssertionError(args.command)  # pragma: no cover
 
 

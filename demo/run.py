@@ -10,7 +10,7 @@ What it does, in a temporary directory:
    configured as in production but pointed at the stand-in;
 4. files the seed's case as an issue: the "Fix paper assignment" form for
    ``tingfeng-hui/unverified`` and its three papers, assigned to a new author
-   page with ORCID 0000-0002-1825-0097;
+   page with ORCID 0000-0002-7182-8185;
 5. delivers the signed ``issues.opened`` webhook, waits for the job and prints
    the status comment, the pull request and its diff, and the address of the
    demo author page with the "Fixing paper assignments" dialog.
@@ -55,7 +55,7 @@ SEED_ANSWERS: dict[str, str | None] = {
     ),
     "assign_to": "A new author page for this person",
     "name": "Tingfeng Hui",
-    "orcid": "0000-0002-1825-0097",
+    "orcid": "0000-0002-7182-8185",
     "institution": "Beijing University of Posts and Telecommunications",
 }
 """The seed's case, as the dialog on the author page would fill in the form."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -131,6 +133,120 @@ def test_parse_reads_an_issue_without_and_with_data(sample_data_dir: Path, cache
     assert plain.returncode == 0, plain.stdout
     parsed = json.loads(plain.stdout)
     assert parsed["request"]["source"] == "tingfeng-hui/unverified"
-    assert parsed["request"]["target"]["orcid"] == "0000-0002-1825-0097"
+    assert parsed["request"]["target"]["orcid"] == "0000-0002-7182-8185"
     checked = bot("parse", "--json", "--data", sample_data_dir, SEED_ISSUE, cache=cache)
     assert json.loads(checked.stdout)["problems"] == []
+
+
+# -- what people get wrong: one line on standard error, never a traceback ---------------
+
+
+def assert_one_error_line(result: subprocess.CompletedProcess[str], words: str) -> None:
+    assert result.returncode == 1, result
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()], result.stderr
+    assert result.stderr.startswith("error: ") and words in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("command", ["plan", "apply"])
+def test_user_errors_are_one_line_without_a_traceback(
+    command: str, sample_data_dir: Path, cache: Path, tmp_path: Path
+) -> None:
+    missing = tmp_path / "nowhere.json"
+    assert_one_error_line(
+        bot(command, "--data", sample_data_dir, missing, cache=cache),
+        f"the request file {missing} does not exist",
+    )
+    assert_one_error_line(
+        bot(command, "--data", sample_data_dir, tmp_path, cache=cache), "is a folder, not a file"
+    )
+    latin1 = tmp_path / "latin1.md"
+    latin1.write_bytes("### Name\n\nJos\xe9".encode("latin-1"))
+    assert_one_error_line(
+        bot(command, "--data", sample_data_dir, latin1, cache=cache), "is not UTF-8 text"
+    )
+    locked = tmp_path / "locked.json"
+    locked.write_text("{}")
+    locked.chmod(0)
+    try:
+        if not os.access(locked, os.R_OK):  # root reads anything
+            assert_one_error_line(
+                bot(command, "--data", sample_data_dir, locked, cache=cache), "permission denied"
+            )
+    finally:
+        locked.chmod(0o644)
+    assert_one_error_line(
+        bot(command, "--data", tmp_path / "no-data", SEED_JSON, cache=cache),
+        "is not an Anthology data directory",
+    )
+
+
+def test_parse_user_errors_are_one_line(tmp_path: Path, cache: Path) -> None:
+    missing = tmp_path / "issue.md"
+    assert_one_error_line(
+        bot("parse", missing, cache=cache), f"the issue file {missing} does not exist"
+    )
+    assert_one_error_line(
+        bot("parse", "--data", tmp_path, SEED_ISSUE, cache=cache),
+        "is not an Anthology data directory",
+    )
+
+
+def test_plan_prints_each_problem_once_on_standard_error(
+    sample_data_dir: Path, cache: Path, tmp_path: Path
+) -> None:
+    request = tmp_path / "half.json"
+    request.write_text(
+        json.dumps(
+            {
+                "source": "tingfeng-hui/unverified",
+                "papers": ["2025.acl-long.5", "2099.nope-1.1"],
+                "target": {"kind": "existing", "id": "shuohuan-wang"},
+            }
+        )
+    )
+    result = bot("plan", "--data", sample_data_dir, request, cache=cache)
+    assert result.returncode == 2
+    problem = "2099.nope-1.1 is not in the Anthology data"
+    assert problem not in result.stdout
+    assert result.stderr.count(problem) == 1, result.stderr
+
+
+def test_parse_writes_the_request_to_stdout_and_problems_to_stderr(
+    tmp_path: Path, cache: Path
+) -> None:
+    issue = tmp_path / "issue.md"
+    seed = SEED_ISSUE.read_text(encoding="utf-8")
+    issue.write_text(re.sub(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]", "0000-0002-1825", seed))
+    result = bot("parse", issue, cache=cache)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines and all(": " in line for line in lines)
+    assert any(line.startswith("orcid: ") for line in lines), result.stderr
+    assert "Traceback" not in result.stderr
+    for line in lines:
+        assert line not in result.stdout
+
+
+def test_orcids_example_id_is_refused_in_a_request_and_in_an_issue(
+    sample_data_dir: Path, cache: Path, tmp_path: Path
+) -> None:
+    from bot.anthology.people import EXAMPLE_ORCID
+
+    request = json.loads(SEED_JSON.read_text(encoding="utf-8"))
+    request["target"]["orcid"] = EXAMPLE_ORCID
+    (tmp_path / "example.json").write_text(json.dumps(request))
+    planned = bot("plan", "--data", sample_data_dir, tmp_path / "example.json", cache=cache)
+    assert planned.returncode == 2
+    assert planned.stderr.strip() == (
+        f"orcid: {EXAMPLE_ORCID} is the example iD from ORCID's documentation, not a person's "
+        "own. Please copy your own iD from your ORCID record (https://orcid.org/)."
+    )
+
+    issue = tmp_path / "example.md"
+    seed = SEED_ISSUE.read_text(encoding="utf-8")
+    issue.write_text(re.sub(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]", EXAMPLE_ORCID, seed))
+    parsed = bot("parse", "--data", sample_data_dir, issue, cache=cache)
+    assert parsed.returncode == 2
+    [line] = [ln for ln in parsed.stderr.splitlines() if ln.startswith("orcid: ")]
+    assert "example iD from ORCID's documentation" in line and "https://orcid.org/" in line

@@ -162,7 +162,7 @@ def test_conflicts_are_slots_two_issues_touch(data: AnthologyData) -> None:
             ("2025.acl-long.5", "2025.acl-long.12"),
             "Tingfeng",
             "Hui",
-            "0000-0002-1825-0097",
+            "0000-0002-7182-8185",
         )
     )
     rival = data.plan(

@@ -41,7 +41,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnthologyData]:
 
 def seed_plan(data: AnthologyData, papers: tuple[str, ...] = PAPERS, **target: object) -> Plan:
     values: dict[str, object] = {
-        "orcid": "0000-0002-1825-0097",
+        "orcid": "0000-0002-7182-8185",
         "degree": "Beijing University of Posts and Telecommunications",
         "name": Name("Tingfeng", "Hui"),
     }
@@ -49,7 +49,7 @@ def seed_plan(data: AnthologyData, papers: tuple[str, ...] = PAPERS, **target: o
     return data.plan(Request("tingfeng-hui/unverified", papers, Target("new", **values)))  # type: ignore[arg-type]
 
 
-def test_proposed_status_has_the_table_the_pull_request_and_the_previews(
+def test_proposed_status_lists_the_papers_the_pull_request_and_the_previews(
     data: AnthologyData,
 ) -> None:
     plan = seed_plan(data)
@@ -64,11 +64,10 @@ def test_proposed_status_has_the_table_the_pull_request_and_the_previews(
     )
     text = render_status_comment(status)
     assert text == render_status_comment(status)  # deterministic: no times, no run ids
-    assert "| paper | title | author as printed | from page | to page |" in text
     for paper in PAPERS:
-        assert f"[{paper}](https://aclanthology.org/{paper}/)" in text
+        assert f"[`{paper}`](https://aclanthology.org/{paper}/)" in text
     assert "HFT: Half Fine-Tuning for Large Language Models" in text
-    assert "new person tingfeng-hui" in text and "0000-0002-1825-0097" in text
+    assert "new person tingfeng-hui" in text and "0000-0002-7182-8185" in text
     assert "**Pull request:** #13 (https://github.com/o/r/pull/13)" in text
     assert f"- the whole site on this branch: {previews.site}" in text
     assert f"{previews.site}people/tingfeng-hui/unverified/): the papers leave this page" in text
@@ -126,7 +125,8 @@ def test_pull_request_and_commit_texts(data: AnthologyData) -> None:
         body.splitlines()[1]
         == "Closes #12: the change requested in https://github.com/o/r/issues/12"
     )
-    assert "| paper | title |" in body and "https://p/x/" in body
+    assert "- [`2025.acl-long.5`](https://aclanthology.org/2025.acl-long.5/) HFT" in body
+    assert "https://p/x/" in body
     message = commit_message(plan, 12)
     lines = message.splitlines()
     assert lines[0] == "Assign 3 papers from tingfeng-hui/unverified to tingfeng-hui"
@@ -136,3 +136,35 @@ def test_pull_request_and_commit_texts(data: AnthologyData) -> None:
     )
     assert any(line.startswith("people.json: new person tingfeng-hui") for line in lines)
     assert lines[-1] == "closes #12"
+
+
+def test_the_status_comment_reads_on_a_phone(data: AnthologyData) -> None:
+    """No wide table; each paper id starts its own line in a code span; no `degree`."""
+    plan = seed_plan(data)
+    text = render_status_comment(IssueStatus("proposed", plan=plan))
+    assert "|---|" not in text and "| paper |" not in text
+    paper_lines = [line for line in text.splitlines() if line.startswith("- [`20")]
+    assert [line.split("`")[1] for line in paper_lines] == list(PAPERS)
+    assert all("— Tingfeng Hui" in line for line in paper_lines)
+    assert "degree" not in text
+    assert "institution: Beijing University of Posts and Telecommunications" in text
+
+
+def test_a_link_to_a_new_page_says_it_is_live_after_the_merge(data: AnthologyData) -> None:
+    new = render_status_comment(IssueStatus("proposed", plan=seed_plan(data)))
+    assert (
+        "- **to** [`tingfeng-hui`](https://aclanthology.org/people/tingfeng-hui/) "
+        "(a new page: live after the change is merged)" in new
+    )
+    assert new.count("live after the change is merged") == 1
+    assert (
+        "- **from** [`tingfeng-hui/unverified`]"
+        "(https://aclanthology.org/people/tingfeng-hui/unverified/) (unverified)" in new
+    )
+    existing = data.plan(
+        Request("adam-lopez/unverified", ("N19-1006",), Target("existing", id="shay-b-cohen"))
+    )
+    assert existing.ok and existing.moves
+    text = render_status_comment(IssueStatus("proposed", plan=existing))
+    assert "- **to** [`shay-b-cohen`](https://aclanthology.org/people/shay-b-cohen/)\n" in text
+    assert "live after the change is merged" not in text  # that page exists already

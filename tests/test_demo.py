@@ -39,7 +39,7 @@ def test_demo_runs_the_whole_flow_quickly() -> None:
     assert "Status comment on issue #1" in out and "**Pull request:** #2" in out
     assert "Pull request #2: Paper assignment: 3 papers from tingfeng-hui/unverified" in out
     assert out.count('+      <author id="tingfeng-hui">') == 3
-    assert '+  "tingfeng-hui": {' in out and '"orcid": "0000-0002-1825-0097"' in out
+    assert '+  "tingfeng-hui": {' in out and '"orcid": "0000-0002-7182-8185"' in out
     assert "/demo/author/tingfeng-hui/unverified" in out
     assert "Traceback" not in result.stderr
 

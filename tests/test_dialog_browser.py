@@ -59,8 +59,8 @@ CHROMIUM_ARGS = [
 SEED_PAGE = "tingfeng-hui/unverified"
 SEED_PAPERS = ("2025.acl-long.5", "2025.acl-long.12", "2023.findings-emnlp.3")
 REPO = "acl-org/acl-anthology"
-VALID_ORCID = "0000-0002-1825-0097"  # ORCID's documented example iD
-WRONG_ORCID = "0000-0003-1415-9268"  # check digit should be 9
+VALID_ORCID = "0000-0002-7182-8185"  # ORCID's documented example iD
+WRONG_ORCID = "0000-0003-1415-9268"  # check digit wrong (9 would be right)
 
 browser_test = pytest.mark.browser
 needs_chromium = pytest.mark.skipif(
@@ -473,7 +473,8 @@ def test_new_page_with_orcid(page: Any, server: str, data: AnthologyData) -> Non
     orcid = page.get_by_label("ORCID iD (required)")
     orcid.fill(WRONG_ORCID)
     status = page.locator("#apd-orcid-status")
-    assert "should be 9, not 8" in status.inner_text()
+    assert "a digit is mistyped or missing" in status.inner_text()
+    assert "https://orcid.org/" in status.inner_text() and "9" not in status.inner_text()
     assert orcid.get_attribute("aria-invalid") == "true"
     submit = page.locator("#apd-submit")
     assert submit.get_attribute("aria-disabled") == "true" and submit.get_attribute("href") is None
@@ -481,7 +482,7 @@ def test_new_page_with_orcid(page: Any, server: str, data: AnthologyData) -> Non
     # summary says why and the ORCID field gets the focus.
     submit.click(force=True)
     assert page.evaluate("document.activeElement.id") == "apd-orcid"
-    assert "should be 9" in page.locator("#apd-summary").inner_text()
+    assert "a digit is mistyped" in page.locator("#apd-summary").inner_text()
 
     orcid.fill("")
     orcid.type("https://orcid.org/" + VALID_ORCID.lower())
@@ -663,18 +664,20 @@ def test_too_long_link_is_refused_with_a_message(page: Any, server: str) -> None
 
 
 ORCID_SAMPLES = (
-    "0000-0002-1825-0097",
-    "https://orcid.org/0000-0002-1825-0097/",
-    "http://www.orcid.org/0000-0002-1825-0097",
-    "ORCID: 0000 0002 1825 0097",
-    "0000000218250097",
+    "0000-0002-7182-8185",
+    "https://orcid.org/0000-0002-7182-8185/",
+    "http://www.orcid.org/0000-0002-7182-8185",
+    "ORCID: 0000 0002 7182 8185",
+    "0000000271828185",
     "0000-0002-1694-233x",
     "https://orcid.org/my-orcid?orcid=0000-0002-1694-233X",
-    "0000\u20130002\u20131825\u20130097",
+    "0000\u20130002\u20137182\u20138185",
     "0000-0002-1825-0098",
     "0000-0002-1825-009",
-    "0000-0002-1825-00977",
+    "0000-0002-7182-81857",
     "000X-0002-1825-0097",
+    "0000-0002-1825-0097",  # ORCID's documented example: refused by both
+    "https://orcid.org/0000 0002 1825 0097",
     "not an orcid",
 )
 

@@ -48,7 +48,7 @@ def seed_request(papers: tuple[str, ...]) -> Request:
         papers,
         Target(
             "new",
-            orcid="0000-0002-1825-0097",
+            orcid="0000-0002-7182-8185",
             degree="Beijing University of Posts and Telecommunications",
             name=Name("Tingfeng", "Hui"),
         ),
@@ -147,7 +147,7 @@ def test_filed_issue_becomes_one_pull_request(service: Service, expected_plan: P
     assert "https://preview.aclanthology.org/bot-paper-assignment-" in comment
     assert "/people/tingfeng-hui/unverified/" in comment and "/people/tingfeng-hui/)" in comment
     for paper in SEED_PAPERS:
-        assert f"[{paper}](https://aclanthology.org/{paper}/)" in comment
+        assert f"[`{paper}`](https://aclanthology.org/{paper}/)" in comment
     message = service.standin.git("log", "-1", "--format=%B", branch)
     assert message.strip().endswith(f"closes #{number}")
     assert "waiting" not in service.standin.issue(number).labels

@@ -27,7 +27,7 @@ from tests.seed_case import SEED_PAGE, SEED_PAPERS
 
 pytestmark = pytest.mark.fulldata
 
-SEED_ORCID = "0000-0002-1825-0097"  # ORCID's documented example iD
+SEED_ORCID = "0000-0002-7182-8185"  # ORCID's documented example iD
 
 
 def _first(rows, what: str):  # noqa: ANN001, ANN202

@@ -152,7 +152,7 @@ WORLD = FakeLookup(
         "jane-doe-1234": ["2021.naacl-main.7"],
         "john-roe": ["2022.acl-long.1"],
     },
-    orcids={"jane-doe-1234": "0000-0002-1825-0097", "john-roe": None},
+    orcids={"jane-doe-1234": "0000-0002-7182-8185", "john-roe": None},
     bibkeys={"doe-etal-2024-half": "2024.acl-long.4"},
 )
 
@@ -179,7 +179,7 @@ def test_complete_request_to_new_page() -> None:
         assign_to=NEW,
         target_page="",
         name="Doe, Jane",
-        orcid="https://orcid.org/0000-0002-1825-0097",
+        orcid="https://orcid.org/0000-0002-7182-8185",
         institution="University of Edinburgh",
         notes="Thanks!",
     )
@@ -187,7 +187,7 @@ def test_complete_request_to_new_page() -> None:
     assert result.request is not None, result.problems
     assert result.request.target == Target(
         kind="new",
-        orcid="0000-0002-1825-0097",
+        orcid="0000-0002-7182-8185",
         degree="University of Edinburgh",
         name=Name("Jane", "Doe"),
     )
@@ -358,7 +358,7 @@ def test_dropdown_option_matched_by_words() -> None:
 
 def test_choice_inferred_when_dropdown_left_empty() -> None:
     assert parse(base(assign_to="")).request.target.kind == "existing"
-    inferred = parse(base(assign_to="", target_page="", orcid="0000-0002-1825-0097"))
+    inferred = parse(base(assign_to="", target_page="", orcid="0000-0002-7182-8185"))
     assert inferred.request.target.kind == "new"
 
 
@@ -536,17 +536,17 @@ def test_prose_polarity() -> None:
 # --------------------------------------------------------------------------- #
 
 ORCID_FORMS = [
-    "0000-0002-1825-0097",
-    "https://orcid.org/0000-0002-1825-0097",
-    "http://orcid.org/0000-0002-1825-0097/",
-    "orcid.org/0000-0002-1825-0097",
-    "https://www.orcid.org/0000-0002-1825-0097",
-    "https://orcid.org/my-orcid?orcid=0000-0002-1825-0097",
-    "ORCID: 0000-0002-1825-0097",
-    "orcid: 0000-0002-1825-0097",
-    "`0000-0002-1825-0097`",
-    "0000 0002 1825 0097",
-    "My ORCID is 0000-0002-1825-0097.",
+    "0000-0002-7182-8185",
+    "https://orcid.org/0000-0002-7182-8185",
+    "http://orcid.org/0000-0002-7182-8185/",
+    "orcid.org/0000-0002-7182-8185",
+    "https://www.orcid.org/0000-0002-7182-8185",
+    "https://orcid.org/my-orcid?orcid=0000-0002-7182-8185",
+    "ORCID: 0000-0002-7182-8185",
+    "orcid: 0000-0002-7182-8185",
+    "`0000-0002-7182-8185`",
+    "0000 0002 7182 8185",
+    "My ORCID is 0000-0002-7182-8185.",
 ]
 
 
@@ -554,7 +554,7 @@ ORCID_FORMS = [
 def test_orcid_forms(text: str) -> None:
     result = parse(base(assign_to=NEW, target_page="", orcid=text))
     assert result.request is not None, result.problems
-    assert result.request.target.orcid == "0000-0002-1825-0097"
+    assert result.request.target.orcid == "0000-0002-7182-8185"
 
 
 def test_orcid_lowercase_x() -> None:
@@ -577,7 +577,7 @@ def test_new_page_needs_an_orcid() -> None:
 
 
 def test_registered_orcid_goes_to_the_existing_page() -> None:
-    result = parse(base(assign_to=NEW, target_page="", orcid="0000-0002-1825-0097"), WORLD)
+    result = parse(base(assign_to=NEW, target_page="", orcid="0000-0002-7182-8185"), WORLD)
     assert result.problems == []
     assert result.request.target == Target(kind="existing", id="jane-doe-1234")
     assert any("already has the verified page" in n for n in result.request.extra["resolved"])
@@ -597,7 +597,7 @@ def test_orcid_of_a_person_of_another_name_is_a_question() -> None:
 
 
 def test_existing_choice_with_orcid_only() -> None:
-    result = parse(base(target_page="", orcid="0000-0002-1825-0097"), WORLD)
+    result = parse(base(target_page="", orcid="0000-0002-7182-8185"), WORLD)
     assert result.request.target == Target(kind="existing", id="jane-doe-1234")
 
 
@@ -743,7 +743,7 @@ University of Edinburgh (https://ed.ac.uk)
 
 def test_legacy_with_paper_list_becomes_a_request() -> None:
     body = LEGACY.format(
-        orcid="https://orcid.org/0000-0002-1825-0097",
+        orcid="https://orcid.org/0000-0002-7182-8185",
         info="My papers:\n- https://aclanthology.org/2024.acl-long.4/\n- 2024.acl-long.5",
     )
     result = parse_issue("Author Page: jane-doe/unverified", body)
@@ -753,7 +753,7 @@ def test_legacy_with_paper_list_becomes_a_request() -> None:
         "papers": ["2024.acl-long.4", "2024.acl-long.5"],
         "target": {
             "kind": "new",
-            "orcid": "0000-0002-1825-0097",
+            "orcid": "0000-0002-7182-8185",
             "degree": "University of Edinburgh",
         },
     }
@@ -770,7 +770,7 @@ def test_legacy_without_papers_asks_for_them() -> None:
 
 
 def test_legacy_with_registered_orcid_goes_to_that_page() -> None:
-    body = LEGACY.format(orcid="0000-0002-1825-0097", info="Mine: 2024.acl-long.4")
+    body = LEGACY.format(orcid="0000-0002-7182-8185", info="Mine: 2024.acl-long.4")
     result = parse_issue("Author Page: jane-doe/unverified", body, WORLD)
     assert result.request.target == Target(kind="existing", id="jane-doe-1234")
 
@@ -828,7 +828,7 @@ def test_empty_labels_and_unknown_dates() -> None:
 
 
 def test_orcid_of_another_page_than_the_target() -> None:
-    values = base(target_page="john-roe", orcid="0000-0002-1825-0097")
+    values = base(target_page="john-roe", orcid="0000-0002-7182-8185")
     result = parse(values, WORLD)
     assert result.codes() == ["conflicting_orcid"]
-    assert parse(base(orcid="0000-0002-1825-0097"), WORLD).request is not None
+    assert parse(base(orcid="0000-0002-7182-8185"), WORLD).request is not None

@@ -43,7 +43,7 @@ FRAGMENTS = [
     "jane-doe/unverified",
     "jane-doe-1234",
     "https://aclanthology.org/search/?q=jane",
-    "0000-0002-1825-0097",
+    "0000-0002-7182-8185",
     "https://orcid.org/0000-0002-1825-009x",
     "https://orcid.org/my-orcid?orcid=",
     "doe-etal-2024-half",

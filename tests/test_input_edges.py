@@ -88,7 +88,7 @@ def test_user_text_in_a_commit_message_can_neither_close_issues_nor_add_trailers
 ) -> None:
     target = Target(
         "new",
-        orcid="0000-0002-1825-0097",
+        orcid="0000-0002-7182-8185",
         degree=HOSTILE_INSTITUTION,
         name=Name("Tingfeng", "Hui"),
     )

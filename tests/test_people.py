@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import warnings
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 
 from bot.anthology.names import Name
 from bot.anthology.people import (
+    EXAMPLE_ORCID,
     OrcidError,
     People,
     Person,
@@ -37,7 +39,7 @@ try:
 except ImportError:  # pragma: no cover
     library_is_valid_orcid = None
 
-VALID_ORCIDS = ["0000-0002-1825-0097", "0000-0001-5109-3700", "0000-0002-1694-233X"]
+VALID_ORCIDS = ["0000-0002-7182-8185", "0000-0001-5109-3700", "0000-0002-1694-233X"]
 
 
 # --- ORCID iDs -----------------------------------------------------------------
@@ -54,9 +56,9 @@ def test_checksum_ok(orcid: str) -> None:
         "0000-0002-1825-0098",  # wrong check digit
         "0000-0002-1694-2330",
         "0000-0002-1694-233x",  # not canonical
-        "0000000218250097",
+        "0000000271828185",
         "0000-0002-1825-009",
-        "https://orcid.org/0000-0002-1825-0097",
+        "https://orcid.org/0000-0002-7182-8185",
         "",
     ],
 )
@@ -67,24 +69,24 @@ def test_checksum_not_ok(orcid: str) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("0000-0002-1825-0097", "0000-0002-1825-0097"),
-        ("  0000-0002-1825-0097\n", "0000-0002-1825-0097"),
-        ("https://orcid.org/0000-0002-1825-0097", "0000-0002-1825-0097"),
-        ("https://orcid.org/0000-0002-1825-0097/", "0000-0002-1825-0097"),
-        ("http://orcid.org/0000-0002-1825-0097", "0000-0002-1825-0097"),
-        ("https://www.orcid.org/0000-0002-1825-0097", "0000-0002-1825-0097"),
-        ("orcid.org/0000-0002-1825-0097", "0000-0002-1825-0097"),
-        ("HTTPS://ORCID.ORG/0000-0002-1825-0097", "0000-0002-1825-0097"),
-        ("<https://orcid.org/0000-0002-1825-0097>", "0000-0002-1825-0097"),
-        ("https://orcid.org/my-orcid?orcid=0000-0002-1825-0097", "0000-0002-1825-0097"),
+        ("0000-0002-7182-8185", "0000-0002-7182-8185"),
+        ("  0000-0002-7182-8185\n", "0000-0002-7182-8185"),
+        ("https://orcid.org/0000-0002-7182-8185", "0000-0002-7182-8185"),
+        ("https://orcid.org/0000-0002-7182-8185/", "0000-0002-7182-8185"),
+        ("http://orcid.org/0000-0002-7182-8185", "0000-0002-7182-8185"),
+        ("https://www.orcid.org/0000-0002-7182-8185", "0000-0002-7182-8185"),
+        ("orcid.org/0000-0002-7182-8185", "0000-0002-7182-8185"),
+        ("HTTPS://ORCID.ORG/0000-0002-7182-8185", "0000-0002-7182-8185"),
+        ("<https://orcid.org/0000-0002-7182-8185>", "0000-0002-7182-8185"),
+        ("https://orcid.org/my-orcid?orcid=0000-0002-7182-8185", "0000-0002-7182-8185"),
         ("https://orcid.org/my-orcid?orcid=0000-0002-1694-233x", "0000-0002-1694-233X"),
         ("0000-0002-1694-233x", "0000-0002-1694-233X"),
-        ("0000000218250097", "0000-0002-1825-0097"),
-        ("0000 0002 1825 0097", "0000-0002-1825-0097"),
-        ("0000\u20130002\u20131825\u20130097", "0000-0002-1825-0097"),  # en dashes
-        ("0000\u00a00002\u00a01825\u00a00097", "0000-0002-1825-0097"),  # no-break spaces
-        ("ORCID: 0000-0002-1825-0097", "0000-0002-1825-0097"),
-        ("orcid 0000-0002-1825-0097", "0000-0002-1825-0097"),
+        ("0000000271828185", "0000-0002-7182-8185"),
+        ("0000 0002 7182 8185", "0000-0002-7182-8185"),
+        ("0000\u20130002\u20137182\u20138185", "0000-0002-7182-8185"),  # en dashes
+        ("0000\u00a00002\u00a07182\u00a08185", "0000-0002-7182-8185"),  # no-break spaces
+        ("ORCID: 0000-0002-7182-8185", "0000-0002-7182-8185"),
+        ("orcid 0000-0002-7182-8185", "0000-0002-7182-8185"),
         ("`0000-0001-5109-3700`", "0000-0001-5109-3700"),
     ],
 )
@@ -95,16 +97,16 @@ def test_normalize_orcid(text: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("text", "hint"),
     [
-        ("0000-0002-1825-0098", "should be 7, not 8"),
-        ("https://orcid.org/0000-0002-1694-2330", "should be X, not 0"),
+        ("0000-0002-1825-0098", "a digit is mistyped or missing"),
+        ("https://orcid.org/0000-0002-1694-2330", "a digit is mistyped or missing"),
         ("0000-0002-1825-009", "16 digits"),
-        ("0000-0002-1825-00971", "16 digits"),
+        ("0000-0002-7182-81851", "16 digits"),
         ("0000-0002-1825-009Y", "16 digits"),
         ("X000-0002-1825-0097", "16 digits"),
         ("0000000216942 33x", "16 digits"),  # spaces only between groups of four
         ("https://orcid.org/my-orcid?orcid=", "16 digits"),
         ("https://orcid.org/", "16 digits"),
-        ("https://example.org/0000-0002-1825-0097", "16 digits"),
+        ("https://example.org/0000-0002-7182-8185", "16 digits"),
         ("jane doe", "16 digits"),
         ("", "16 digits"),
         ("\u0660\u0660\u0660\u0660-0002-1825-0097", "16 digits"),  # Arabic-Indic digits
@@ -115,6 +117,37 @@ def test_normalize_orcid_rejects(text: str, hint: str) -> None:
         normalize_orcid(text)
     assert repr(text) in str(info.value)
     assert hint in str(info.value)
+
+
+def test_an_orcid_error_asks_to_copy_the_id_and_names_no_digit() -> None:
+    for wrong in ("0000-0002-1825-0098", "0000-0002-1694-2330", "0000-0002-1825-009"):
+        with pytest.raises(OrcidError) as info:
+            normalize_orcid(wrong)
+        message = str(info.value)
+        assert "copy" in message and "https://orcid.org/" in message
+        assert message.startswith(repr(wrong))
+        if len(wrong) == 19:  # a wrong check digit: besides the input, no digit to "fix" it with
+            assert not re.search(r"[0-9]", message.removeprefix(repr(wrong)))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        EXAMPLE_ORCID,
+        f"https://orcid.org/{EXAMPLE_ORCID}",
+        f"https://orcid.org/my-orcid?orcid={EXAMPLE_ORCID}",
+        "0000 0002 1825 0097",
+        "0000000218250097",
+        f"ORCID: {EXAMPLE_ORCID}",
+    ],
+)
+def test_orcids_documented_example_id_is_refused(text: str) -> None:
+    assert orcid_checksum_ok(EXAMPLE_ORCID)  # well-formed: refused for what it is
+    with pytest.raises(OrcidError) as info:
+        normalize_orcid(text)
+    message = str(info.value)
+    assert "example iD from ORCID's documentation" in message
+    assert "your own iD from your ORCID record (https://orcid.org/)" in message
 
 
 def _reference_check_digit(first15: str) -> str:
@@ -263,7 +296,7 @@ def test_dumps_format_details() -> None:
                 disable_name_matching=False,
                 similar=[],
             ),
-            Person("anna-smith", [Name("Anna", "Smith")], orcid="0000-0002-1825-0097"),
+            Person("anna-smith", [Name("Anna", "Smith")], orcid="0000-0002-7182-8185"),
         ]
     )
     assert people.dumps().decode("utf-8") == (
@@ -272,7 +305,7 @@ def test_dumps_format_details() -> None:
         '    "names": [\n'
         '      {"first": "Anna", "last": "Smith"}\n'
         "    ],\n"
-        '    "orcid": "0000-0002-1825-0097"\n'
+        '    "orcid": "0000-0002-7182-8185"\n'
         "  },\n"
         '  "zoe-o-brien": {\n'
         '    "names": [\n'
@@ -371,8 +404,8 @@ def test_property_dumps_matches_library_serializer(people: People) -> None:
         ({"x-y": []}, "not an object"),
         (
             {
-                "x-y": {"names": [{"last": "A"}], "orcid": "0000-0002-1825-0097"},
-                "y-z": {"names": [{"last": "B"}], "orcid": "0000-0002-1825-0097"},
+                "x-y": {"names": [{"last": "A"}], "orcid": "0000-0002-7182-8185"},
+                "y-z": {"names": [{"last": "B"}], "orcid": "0000-0002-7182-8185"},
             },
             "already belongs to 'x-y'",
         ),
@@ -411,19 +444,19 @@ def test_mapping_interface(small: People) -> None:
 def test_by_orcid(small: People) -> None:
     assert small.by_orcid("0000-0001-8951-1517") is small["a-pranav"]
     assert small.by_orcid("https://orcid.org/0000-0001-8951-1517/") is small["a-pranav"]
-    assert small.by_orcid("0000-0002-1825-0097") is None
+    assert small.by_orcid("0000-0002-7182-8185") is None
     with pytest.raises(OrcidError):
         small.by_orcid("not an orcid")
 
 
 def test_by_orcid_sees_direct_edits(small: People) -> None:
-    small["mausam"].orcid = "0000-0002-1825-0097"
-    assert small.by_orcid("0000-0002-1825-0097") is small["mausam"]
+    small["mausam"].orcid = "0000-0002-7182-8185"
+    assert small.by_orcid("0000-0002-7182-8185") is small["mausam"]
 
 
 def test_add(small: People) -> None:
-    small.add(Person("jane-doe", [Name("Jane", "Doe")], orcid="0000-0002-1825-0097"))
-    assert small["jane-doe"].orcid == "0000-0002-1825-0097"
+    small.add(Person("jane-doe", [Name("Jane", "Doe")], orcid="0000-0002-7182-8185"))
+    assert small["jane-doe"].orcid == "0000-0002-7182-8185"
     assert b'"jane-doe": {' in small.dumps()
 
 
@@ -433,7 +466,7 @@ def test_add(small: People) -> None:
         (Person("a-pranav", [Name("A", "Pranav")]), "already exists"),
         (Person("jane-doe", [Name("J", "D")], orcid="0000-0001-8951-1517"), "'a-pranav'"),
         (Person("jane-doe", [Name("J", "D")], orcid="0000-0002-1825-0098"), "not a valid ORCID"),
-        (Person("jane-doe", [Name("J", "D")], orcid="0000000218250097"), "normalize_orcid"),
+        (Person("jane-doe", [Name("J", "D")], orcid="0000000271828185"), "normalize_orcid"),
         (Person("Jane", [Name("J", "D")]), "not a valid person id"),
         (Person("jane-doe/unverified", [Name("J", "D")]), "not a valid person id"),
         (Person("__NO_PERSON_ID__", [Name("J", "D")]), "not a valid person id"),
@@ -484,8 +517,8 @@ def test_new_person_id(small: People) -> None:
     )
     small.add(Person("mausam-iitd", [Name(None, "Mausam")]))
     assert (
-        small.new_person_id(Name(None, "Mausam"), suffix="iitd", orcid="0000-0002-1825-0097")
-        == "mausam-0097"
+        small.new_person_id(Name(None, "Mausam"), suffix="iitd", orcid="0000-0002-7182-8185")
+        == "mausam-8185"
     )
     with pytest.raises(ValueError) as info:
         small.new_person_id(Name(None, "Mausam"), suffix="iitd")
@@ -578,7 +611,7 @@ NEW_PERSONS = [
         [Name("Zoë", "Quartermaine-Fictional"), Name("Zoe", "Quartermaine")],
         comment='Univ. "Nowhere" \\ Ünïcödé 日本',
         degree="Université de Nulle Part",
-        orcid="0000-0002-1825-0097",
+        orcid="0000-0002-7182-8185",
         similar=["a-pranav"],
     ),
     Person("fictional-mononym", [Name(None, "Fictionalmononym")], disable_name_matching=True),

@@ -15,7 +15,7 @@ from bot.engine.dataset import AnthologyData
 from bot.engine.request import Request, Target
 from tests.library_oracle import library_resolution, load_library
 
-ORCID = "0000-0002-1825-0097"
+ORCID = "0000-0002-7182-8185"
 
 
 @pytest.fixture
@@ -101,7 +101,7 @@ def test_a_taken_slug_without_a_usable_institution_gets_the_orcid_suffix(
         data,
         Request("alice-oh/unverified", papers, Target("new", orcid=ORCID, degree="The University")),
     )
-    assert plan["target_page"] == "alice-oh-0097"
+    assert plan["target_page"] == "alice-oh-8185"
 
 
 def test_a_name_matched_paper_off_a_verified_page(data: AnthologyData) -> None:

@@ -26,7 +26,7 @@ https://aclanthology.org/people/jane-doe/
 
 ### Author ORCID
 
-0000-0002-1825-0097
+0000-0002-7182-8185
 
 ### Type of Author Metadata Correction
 

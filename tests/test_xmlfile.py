@@ -29,7 +29,7 @@ QUIRKY = b"""<?xml version='1.0' encoding='UTF-8'?>
     <paper id="5">
       <title>A <fixed-case>T</fixed-case>itle &amp; More</title>
       <!-- a comment that stays -->
-      <author orcid="0000-0002-1825-0097" id="ann-lee"><first>Ann</first><last>Lee</last></author>
+      <author orcid="0000-0002-7182-8185" id="ann-lee"><first>Ann</first><last>Lee</last></author>
       <author><first/><last>Mausam</last></author>
       <author><last>Zed</last><first>Zoe</first><affiliation>Uni &amp; Co</affiliation></author>
       <author><first>A</first><last>One</last></author><author><first>B</first><last>Two</last></author>
@@ -64,7 +64,7 @@ def test_read_collection_items_and_slots() -> None:
         "B Two",
         "Multi Line",
     ]
-    assert authors[0].person_id == "ann-lee" and authors[0].orcid == "0000-0002-1825-0097"
+    assert authors[0].person_id == "ann-lee" and authors[0].orcid == "0000-0002-7182-8185"
     assert authors[1].name.first is None
     assert authors[2].affiliation == "Uni & Co"
 
@@ -88,8 +88,8 @@ def test_read_collection_items_and_slots() -> None:
         (
             SlotRef("X99-1005", "author", 0),
             {"id": "ann-lee-2"},
-            '<author orcid="0000-0002-1825-0097" id="ann-lee">',
-            '<author orcid="0000-0002-1825-0097" id="ann-lee-2">',
+            '<author orcid="0000-0002-7182-8185" id="ann-lee">',
+            '<author orcid="0000-0002-7182-8185" id="ann-lee-2">',
         ),
         (
             SlotRef("X99-1", "editor", 0),
@@ -123,10 +123,10 @@ def test_multi_line_start_tag_keeps_its_layout() -> None:
 
 def test_new_attribute_goes_before_later_canonical_ones() -> None:
     after = edit_attributes(
-        QUIRKY, [AttributeEdit(SlotRef("X99-1005", "author", 5), {"orcid": "0000-0002-1825-0097"})]
+        QUIRKY, [AttributeEdit(SlotRef("X99-1005", "author", 5), {"orcid": "0000-0002-7182-8185"})]
     )
     assert (
-        b'<author id="multi" orcid="0000-0002-1825-0097"\n              openreview="~X1">' in after
+        b'<author id="multi" orcid="0000-0002-7182-8185"\n              openreview="~X1">' in after
     )
 
 

@@ -15,7 +15,8 @@ literal UTF-8, and a trailing newline. An unmodified file loads and dumps
 byte-identically.
 
 ORCID iDs are ``dddd-dddd-dddd-dddX``; the last character is an ISO 7064
-mod 11-2 check digit (``X`` stands for 10). No two persons may share one.
+mod 11-2 check digit (``X`` stands for 10). No two persons may share one, and
+nobody may have ORCID's documented example iD.
 """
 
 from __future__ import annotations
@@ -34,6 +35,13 @@ from bot.anthology.names import Name, slugify_text
 
 NO_PERSON_ID = "__NO_PERSON_ID__"
 """What the library uses internally for "deliberately no person"; never a real id."""
+
+EXAMPLE_ORCID = "0000-0002-1825-0097"
+"""ORCID's documented example iD (the fictional Josiah Carberry's), also the issue form's
+placeholder: people copy it, so it is refused wherever a person gives an ORCID."""
+
+ORCID_HOME = "https://orcid.org/"
+"""Where a person finds their own ORCID record (and so their iD) to copy."""
 
 _PERSON_ID_RE = re.compile(r"[a-z][-a-z0-9]+")
 _ORCID_RE = re.compile(r"[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]")
@@ -77,7 +85,8 @@ def normalize_orcid(text: str) -> str:
     ``x``, an ``orcid.org`` URL (http or https, with or without ``www.``), the
     placeholder link of the correction form
     (``https://orcid.org/my-orcid?orcid=0000-...``) and an ``ORCID:`` label.
-    Raises OrcidError, naming the input, if the shape or the check digit is wrong.
+    Raises OrcidError, naming the input, if the shape or the check digit is wrong,
+    or for ORCID's documented example iD (:data:`EXAMPLE_ORCID`).
     """
     value = text.strip().strip("<>`\"'")
     if label := _ORCID_LABEL_RE.match(value):
@@ -89,17 +98,24 @@ def normalize_orcid(text: str) -> str:
         value = value.split("#", 1)[0].split("?", 1)[0].rstrip("/")
     value = _ORCID_SEPARATORS_RE.sub("-", value.strip()).upper()
     m = _LOOSE_ORCID_RE.fullmatch(value) if value.isascii() else None
+    shown = repr(text if len(text) <= 60 else text[:57] + "...")  # a pasted paragraph
     if m is None:
         raise OrcidError(
-            f"{text!r} is not an ORCID iD: an ORCID iD has 16 digits (the last may be X), "
-            "like 0000-0002-1825-0097"
+            f"{shown} is not an ORCID iD: an ORCID iD has 16 digits in four groups of four "
+            f"(the last may be X). Please copy it from your ORCID record ({ORCID_HOME})."
         )
     orcid = "-".join(m.groups())
-    expected = _orcid_check_digit(orcid.replace("-", "")[:15])
-    if orcid[-1] != expected:
+    if orcid[-1] != _orcid_check_digit(orcid.replace("-", "")[:15]):
+        # Which digit is wrong cannot be known: naming the check digit to type would
+        # turn a mistyped iD into someone else's valid one.
         raise OrcidError(
-            f"{text!r} is not a valid ORCID iD: its last character should be {expected}, "
-            f"not {orcid[-1]}; please check it for typos"
+            f"{shown} is not a valid ORCID iD: a digit is mistyped or missing. Please copy "
+            f"your iD from your ORCID record ({ORCID_HOME}) rather than typing it."
+        )
+    if orcid == EXAMPLE_ORCID:
+        raise OrcidError(
+            f"{orcid} is the example iD from ORCID's documentation, not a person's own. "
+            f"Please copy your own iD from your ORCID record ({ORCID_HOME})."
         )
     return orcid
 

@@ -19,7 +19,6 @@ from bot.forms.legacy_kinds import check_institution, orcid_holder_target
 from bot.forms.references import (
     ANTHOLOGY_HOST,
     PageError,
-    _shorten,
     page_from_title,
     parse_author_page,
     parse_orcid_answer,
@@ -106,8 +105,7 @@ def _read_orcid(sections: dict[str, str], out: _Collector, *, required: bool) ->
         out.add(
             "orcid",
             "invalid_orcid",
-            f"{_shorten(raw)!r} is not a valid ORCID iD ({exc}). Please copy it from your "
-            "ORCID record; it looks like 0000-0002-1825-0097.",
+            str(exc),  # says what is wrong and where to copy the iD from
         )
         return None
 

@@ -29,7 +29,6 @@ from bot.forms.references import (
     _SEARCH_LINK_MESSAGE,
     ANTHOLOGY_HOST,
     PaperRef,
-    _shorten,
     find_orcids,
     parse_orcid_answer,
 )
@@ -352,8 +351,7 @@ def _check_orcid_answer(facts: LegacyFacts, out: _Collector) -> None:
             out.add(
                 "orcid",
                 "invalid_orcid",
-                f"{_shorten(facts.orcid_raw)!r} is not a valid ORCID iD ({exc}). Please copy "
-                "it from your ORCID record; it looks like 0000-0002-1825-0097.",
+                str(exc),  # says what is wrong and where to copy the iD from
             )
 
 

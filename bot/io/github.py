@@ -353,8 +353,14 @@ def make_github(
     installation_id: int | None = None,
     *,
     sleep: Callable[[float], None] = time.sleep,
+    login: str | None = None,
 ) -> GitHubClient:
-    """A client for the token, or for one installation of the App."""
+    """A client for the token, or for one installation of the App.
+
+    ``login`` is the bot's own login when it is known beforehand: an App
+    installation token (as a GitHub Actions workflow has it) may not ask
+    ``GET /user`` who it is.
+    """
     kwargs: dict[str, Any] = {
         "base_url": settings.api_url.rstrip("/"),
         "timeout": settings.timeout,
@@ -374,7 +380,7 @@ def make_github(
             github,
             retrier=retrier,
             token_source=lambda: token,
-            login_source=lambda: github.get_user().login,
+            login_source=(lambda: login) if login else lambda: github.get_user().login,
             default_repo=settings.repo,
         )
 
@@ -391,7 +397,7 @@ def make_github(
         github,
         retrier=retrier,
         token_source=lambda: install_auth.token,
-        login_source=lambda: f"{integration.get_app().slug}[bot]",
+        login_source=(lambda: login) if login else lambda: f"{integration.get_app().slug}[bot]",
         default_repo=settings.repo,
     )
 

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 
 from bot.anthology.pages import is_unverified_page
-from bot.engine.planner import Plan, SlotChange
+from bot.engine.planner import PeopleChange, Plan, SlotChange
 from bot.engine.request import Problem
 
 ANTHOLOGY = "https://aclanthology.org"
@@ -31,32 +31,67 @@ def escape(text: str | None, limit: int = 300) -> str:
 
 
 def paper_link(item_id: str, base: str = ANTHOLOGY) -> str:
-    return f"[{item_id}]({base}/{item_id}/)"
+    """A paper's id, as a code span (never broken at its hyphens), linked to its page."""
+    return f"[`{item_id}`]({base}/{item_id}/)"
 
 
 def page_link(page: str | None, base: str = ANTHOLOGY) -> str:
+    """An author page's id, as a code span, linked to the page on the live site."""
     if not page:
-        return "—"
-    label = page.removesuffix("/unverified") + " (unverified)" if is_unverified_page(page) else page
-    return f"[{escape(label)}]({base}/people/{page}/)"
+        return "no author page"
+    suffix = " (unverified)" if is_unverified_page(page) else ""
+    return f"[`{page}`]({base}/people/{page}/){suffix}"
 
 
-def _changes_table(changes: Iterable[SlotChange], base: str) -> list[str]:
-    lines = [
-        "| paper | title | author as printed | from page | to page |",
-        "|---|---|---|---|---|",
-    ]
+NOT_LIVE_YET = "a new page: live after the change is merged"
+"""Said beside a link to an author page that does not exist yet (a 404 until then)."""
+
+
+def _new_pages(plan: Plan) -> set[str]:
+    return {c.person_id for c in plan.people_changes if c.kind == "new_person"}
+
+
+def _target_link(page: str | None, plan: Plan, base: str) -> str:
+    link = page_link(page, base)
+    return f"{link} ({NOT_LIVE_YET})" if page in _new_pages(plan) else link
+
+
+def _slot_list(changes: Iterable[SlotChange], plan: Plan, base: str) -> list[str]:
+    """One list item per author slot: readable on a phone, where a table's columns wrap.
+
+    The paper's id starts the item, so it is never broken; the pages are named only
+    where they differ from the plan's own source and target.
+    """
+    lines = []
     for c in changes:
         who = escape(c.name.as_first_last())
         role = "editor" if c.ref.role == "editor" else "author"
-        where = f"{role} {c.ref.position + 1}"
         if c.affiliation:
             who += f" ({escape(c.affiliation, 80)})"
-        lines.append(
-            f"| {paper_link(c.ref.item_id, base)} | {escape(c.title, 120)} | {who}, {where} "
-            f"| {page_link(c.from_page, base)} | {page_link(c.to_page, base)} |"
-        )
+        title = escape(c.title, 120)
+        item = f"- {paper_link(c.ref.item_id, base)} {title} — {who}, {role} {c.ref.position + 1}"
+        if c.reason == "pin":
+            item += f"; stays on {page_link(c.to_page, base)}"
+        elif (c.from_page, c.to_page) != (plan.source_page, plan.target_page):
+            target = _target_link(c.to_page, plan, base)
+            item += f"; from {page_link(c.from_page, base)} to {target}"
+        lines.append(item)
     return lines
+
+
+def describe_people_change(change: PeopleChange) -> str:
+    """A ``people.json`` change in the words authors use: "institution", not the key ``degree``."""
+    person = change.person
+    if change.kind != "new_person" or person is None:
+        return change.describe()
+    facts = [", ".join(n.as_first_last() for n in person.names)]
+    if person.orcid:
+        facts.append(f"ORCID {person.orcid}")
+    if person.degree:
+        facts.append(f"institution: {person.degree}")
+    if person.disable_name_matching:
+        facts.append("name matching disabled")
+    return f"new person {change.person_id} ({'; '.join(facts)})"
 
 
 def render_problems(problems: list[Problem]) -> str:
@@ -71,17 +106,22 @@ def render_plan(plan: Plan, base: str = ANTHOLOGY) -> str:
     """The plan as markdown: moves, people.json changes, side effects, problems."""
     out: list[str] = []
     if plan.moves:
-        out.append(
-            f"**{len(plan.moves)} paper{'s' if len(plan.moves) != 1 else ''}** move from "
-            f"{page_link(plan.source_page, base)} to {page_link(plan.target_page, base)}:"
-        )
-        out.append("")
-        out.extend(_changes_table(plan.moves, base))
+        count = f"**{len(plan.moves)} paper{'s' if len(plan.moves) != 1 else ''}**"
+        out += [
+            f"{count} move:",
+            "",
+            f"- **from** {page_link(plan.source_page, base)}",
+            f"- **to** {_target_link(plan.target_page, plan, base)}",
+            "",
+            "The papers and their authors as printed:",  # a paragraph: two lists, not one
+            "",
+            *_slot_list(plan.moves, plan, base),
+        ]
     if plan.people_changes:
         out.append("")
-        out.append("**Changes to `people.json`:**")
+        out.append("**Changes to the list of authors (`people.json`):**")
         out.append("")
-        out.extend(f"- {escape(c.describe(), 500)}" for c in plan.people_changes)
+        out.extend(f"- {escape(describe_people_change(c), 500)}" for c in plan.people_changes)
     if plan.pins:
         out.append("")
         out.append(
@@ -92,7 +132,7 @@ def render_plan(plan: Plan, base: str = ANTHOLOGY) -> str:
         out.append("")
         out.append("<details><summary>Slots pinned to their current page</summary>")
         out.append("")
-        out.extend(_changes_table(plan.pins, base))
+        out.extend(_slot_list(plan.pins, plan, base))
         out.append("")
         out.append("</details>")
     if plan.problems:
@@ -106,8 +146,9 @@ def render_plan(plan: Plan, base: str = ANTHOLOGY) -> str:
     return "\n".join(out)
 
 
-def render_plan_text(plan: Plan) -> str:
-    """A plain-text plan for the terminal."""
+def render_plan_text(plan: Plan, with_problems: bool = True) -> str:
+    """A plain-text plan for the terminal; ``with_problems`` False leaves its problems out
+    (the command line prints them on standard error instead)."""
     lines: list[str] = []
     if plan.moves:
         lines.append(
@@ -129,7 +170,7 @@ def render_plan_text(plan: Plan) -> str:
                 f"  {c.ref.item_id:<28} {c.ref.role} {c.ref.position + 1}: "
                 f"{c.name.as_first_last()}  [stays on {c.to_page}]"
             )
-    if plan.problems:
+    if plan.problems and with_problems:
         lines.append("Problems:")
         lines.extend(f"  - {p.field}: {p.message}" for p in plan.problems)
     if plan.ok:

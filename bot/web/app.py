@@ -58,7 +58,7 @@ from bot.queue.jobs import JobStore
 from bot.queue.sqlite_store import StoreFileGone
 from bot.queue.stores import open_store
 from bot.web.own_login import LoginUnknown, OwnLogin, fetch_token_login
-from bot.web.router import EventContext, PayloadError, Router
+from bot.web.router import EventContext, PayloadError, Router, event_context
 from bot.web.signature import SIGNATURE_HEADER, is_valid_signature
 from bot.web.triage import default_router
 
@@ -74,11 +74,6 @@ that cannot answer in time gives a 503, which GitHub shows as failed and can red
 
 MAX_DELIVERY_ID_LENGTH = 100
 MAX_EVENT_LENGTH = 100
-
-
-def _event_context(settings: Settings, bot_login: str | None) -> EventContext:
-    approval = settings.approval_label if settings.approval_mode != "off" else None
-    return EventContext(settings.anthology_repo, bot_login, approval)
 
 
 def _own_login(settings: Settings) -> OwnLogin:
@@ -138,7 +133,7 @@ def create_app(
                         error=f"the bot's own login is not known ({exc}); set BOT_LOGIN, "
                         "or redeliver later"
                     ), 503
-            context = _event_context(settings, login)
+            context = event_context(settings, login)
             return _accept(store, router, context, delivery, event, payload)
 
     @app.errorhandler(413)

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.config import Settings
 from bot.queue.jobs import JobRequest
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,16 @@ class EventContext:
     repo: str
     bot_login: str | None = None
     approval_label: str | None = None
+
+
+def event_context(settings: Settings, bot_login: str | None = None) -> EventContext:
+    """The context triage runs with under ``settings`` (the approval label only if enabled).
+
+    ``bot_login`` is the bot's login when it was looked up (``bot.web.own_login``);
+    otherwise ``BOT_LOGIN``.
+    """
+    approval = settings.approval_label if settings.approval_mode != "off" else None
+    return EventContext(settings.anthology_repo, bot_login or settings.bot_login, approval)
 
 
 TriageResult = JobRequest | Iterable[JobRequest] | None

@@ -82,14 +82,14 @@
       return {
         status: "invalid",
         value: "",
-        message: "An ORCID iD has 16 digits (the last may be X), like 0000-0002-1825-0097."
+        message: "An ORCID iD has 16 digits in four groups of four (the last may be X)."
       };
     }
     if (digits.length < 16) {
       return {
         status: "partial",
         value: "",
-        message: "Incomplete: an ORCID iD has 16 digits, like 0000-0002-1825-0097."
+        message: "Incomplete: an ORCID iD has 16 digits in four groups of four."
       };
     }
     var expected = orcidCheckDigit(digits.slice(0, 15));
@@ -97,12 +97,22 @@
       return {
         status: "invalid",
         value: "",
+        // Never the digit to type: that would make a mistyped iD someone else's valid one.
         message:
-          "This is not a valid ORCID iD: its last character should be " + expected +
-          ", not " + digits[15] + ". Please check it for typos."
+          "This is not a valid ORCID iD: a digit is mistyped or missing. Please copy your " +
+          "iD from your ORCID record (https://orcid.org/) rather than typing it."
       };
     }
     var canonical = digits.replace(/^(.{4})(.{4})(.{4})(.{4})$/, "$1-$2-$3-$4");
+    if (canonical === "0000-0002-1825-0097") {  // ORCID's documented example (the placeholder)
+      return {
+        status: "invalid",
+        value: "",
+        message:
+          "This is the example iD from ORCID's documentation, not yours. Please copy your " +
+          "own iD from your ORCID record (https://orcid.org/)."
+      };
+    }
     return { status: "valid", value: canonical, message: "Valid ORCID iD: " + canonical };
   }
 
