@@ -31,7 +31,8 @@ from bot.anthology.pages import is_unverified_page, page_slug, page_url
 from bot.forms.cues import typed_name
 from bot.forms.legacy_facts import LegacyFacts
 from bot.forms.prose import MINE, NOT_MINE
-from bot.forms.resolve import resolve_page
+from bot.forms.references import PaperRef
+from bot.forms.resolve import _page_papers, _PaperContext, resolve_page, resolve_papers
 from bot.forms.result import Reading, _Collector
 from bot.lookup import DataLookup
 from bot.request import MAX_SOURCES, PersonEdits, Target, institution_problem
@@ -407,6 +408,11 @@ def _all_except(
         )
         return Outcome(source=page)
     exceptions = list(cue.exceptions)
+    if lookup is not None:  # each exception must be a paper on the page
+        refs = [PaperRef("paper", p, p) for p in exceptions]
+        exceptions = resolve_papers(
+            refs, lookup, _PaperContext(page, _page_papers(page, lookup)), out
+        )
     if not is_unverified_page(page):
         if cue.rest == MINE:  # the exceptions leave the filer's page
             return Outcome(source=page, papers=exceptions, target=Target(kind="unverified"))
