@@ -260,7 +260,12 @@ def _resolved_pages(facts: LegacyFacts, lookup: DataLookup | None, out: _Collect
 def read_whole_page_kinds(
     facts: LegacyFacts, lookup: DataLookup | None, out: _Collector
 ) -> Outcome | None:
-    """The request when it is one of this module's kinds, else None."""
+    """The request when it is one of this module's kinds, else None.
+
+    The pages are checked against the data first (with a lookup), so that two
+    ways of writing one page, or an old verified-looking URL of what is an
+    unverified page now, count as the page they are.
+    """
     done = fix_data(facts, out)
     if done is not None:
         return done
@@ -275,30 +280,26 @@ def read_whole_page_kinds(
             f"{MAX_SOURCES}. Please split the request.",
         )
         return Outcome()
+    pages = _resolved_pages(facts, lookup, out)
+    if len(pages) < len(set(facts.pages)) and any(p.code == "unknown_page" for p in out.problems):
+        return Outcome()  # a page that does not exist: the question is asked
     listed = bool(facts.refs or facts.titles)
-    several = len(facts.pages) > 1
-    merging = several and (
+    merging = len(pages) > 1 and (
         bool({"merge", "name_change"} & kinds)
-        or ("verify" in kinds and all(is_unverified_page(p) for p in facts.pages))
+        or ("verify" in kinds and all(is_unverified_page(p) for p in pages))
     )
     # A list of the filer's papers with a merge of an unverified page moves that list
     # (the list reading); only a merge of verified persons takes whole pages anyway.
-    verified_named = [p for p in facts.pages if not is_unverified_page(p)]
-    if merging and (not listed or (len(verified_named) > 1 and "split" not in kinds)):
-        return _merge(facts, _resolved_pages(facts, lookup, out), lookup, out)
-    if several:
+    verified = [p for p in pages if not is_unverified_page(p)]
+    if merging and (not listed or (len(verified) > 1 and "split" not in kinds)):
+        return _merge(facts, pages, lookup, out)
+    if len(pages) != 1:
         return None
-    if facts.except_cue is not None and not listed_outside_cue(facts):
-        pages = _resolved_pages(facts, lookup, out)
-        return _all_except(facts, pages[0], lookup, out) if pages else Outcome()
-    if listed:
-        return None
-    if not ({"verify", "name_change"} & kinds):
-        return None
-    pages = _resolved_pages(facts, lookup, out)
-    if not pages:
-        return Outcome()
     page = pages[0]
+    if facts.except_cue is not None and not listed_outside_cue(facts):
+        return _all_except(facts, page, lookup, out)
+    if listed or not ({"verify", "name_change"} & kinds):
+        return None
     if is_unverified_page(page):
         if "split" in kinds or facts.subset or "merge" in kinds:
             return None  # part of a page: which papers? (the list reading asks)

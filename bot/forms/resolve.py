@@ -37,6 +37,9 @@ def resolve_page(
     if rest:
         if lookup.page_papers(page) is not None:
             return page
+        if lookup.person_exists(slug):  # verified since the issue was filed
+            out.note(f"{page_url(page)} is the verified page {page_url(slug)} now.")
+            return slug
         out.add(
             field_id,
             "unknown_page",
