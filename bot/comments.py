@@ -45,7 +45,7 @@ from typing import Literal
 
 from bot.anthology.pages import is_unverified_page
 from bot.planner import Plan
-from bot.render import escape, render_plan
+from bot.render import escape, plan_summary, render_plan
 from bot.request import Problem
 
 StatusKind = Literal[
@@ -344,10 +344,9 @@ def render_status_comment(status: IssueStatus) -> str:
 
 
 def change_summary(plan: Plan) -> str:
-    """``3 papers from jane-doe/unverified to jane-doe`` (plain text)."""
-    count = len(plan.moves)
-    papers = f"{count} paper{'s' if count != 1 else ''}"
-    return f"{papers} from {plan.source_page} to {plan.target_page}"
+    """``3 papers from jane-doe/unverified to jane-doe`` (plain text), or per kind
+    (``merge x into y``, ``update y in people.json``, ``verify ...``)."""
+    return plan_summary(plan)
 
 
 def pull_title(plan: Plan, issue_number: int) -> str:
@@ -380,7 +379,9 @@ def pull_body(plan: Plan, issue_number: int, issue_url: str, previews: PreviewLi
 
 def commit_message(plan: Plan, issue_number: int) -> str:
     """One commit per issue: what moved, the people.json changes, ``closes #N``."""
-    lines = [f"Assign {change_summary(plan)}", ""]
+    summary = change_summary(plan)
+    first = f"Assign {summary}" if plan.kind == "move" else summary[:1].upper() + summary[1:]
+    lines = [first, ""]
     for change in plan.moves:
         role = "editor" if change.ref.role == "editor" else "author"
         lines.append(

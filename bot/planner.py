@@ -199,6 +199,8 @@ class Plan:
     people_changes: list[PeopleChange] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     file_hashes: dict[str, str] = field(default_factory=dict)
+    # Page -> (papers on it before, papers on it after), for every page the plan touches.
+    page_counts: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -229,6 +231,7 @@ class Plan:
             "people_changes": [c.to_json() for c in self.people_changes],
             "files": self.files(),
             "problems": [p.to_json() for p in self.problems],
+            "page_counts": {page: list(counts) for page, counts in self.page_counts.items()},
         }
 
 
@@ -1063,6 +1066,7 @@ class _Planner:
             self.plan.target_page = target
         self._fold_new_person()
         self._fold_principal()
+        self._count_pages()
         for change in self.plan.slot_changes:
             sha = self.index.file_sha1(change.file)
             if sha:
@@ -1070,6 +1074,16 @@ class _Planner:
         if not self.plan.problems and not self.plan.ok:
             self.problem("papers", "Nothing would change: the data already says this.", "no-change")
         return self.plan
+
+    def _count_pages(self) -> None:
+        """Papers on each touched page before and after: the reader's before/after view."""
+        pages = dict.fromkeys([*self.plan.source_pages, *(c.from_page for c in self.plan.moves)])
+        pages.update(dict.fromkeys(c.to_page for c in self.plan.moves))
+        for page in pages:
+            before = {s.ref.item_id for s in page_slots(page, self.index, self.before)}
+            leaving = {c.ref.item_id for c in self.plan.moves if c.from_page == page}
+            arriving = {c.ref.item_id for c in self.plan.moves if c.to_page == page}
+            self.plan.page_counts[page] = (len(before), len((before - leaving) | arriving))
 
     def _title(self, item_id: str) -> str:
         title = self.titles.get(item_id)
