@@ -203,8 +203,13 @@ class Plan:
     page_counts: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
+    def changes_anything(self) -> bool:
+        """Whether applying would change a file (an edit-only plan moves no paper)."""
+        return bool(self.moves or self.pins or self.people_changes)
+
+    @property
     def ok(self) -> bool:
-        return not self.problems and bool(self.moves or self.pins or self.people_changes)
+        return not self.problems and self.changes_anything
 
     @property
     def slot_changes(self) -> list[SlotChange]:
@@ -1071,8 +1076,6 @@ class _Planner:
             sha = self.index.file_sha1(change.file)
             if sha:
                 self.plan.file_hashes[change.file] = sha
-        if not self.plan.problems and not self.plan.ok:
-            self.problem("papers", "Nothing would change: the data already says this.", "no-change")
         return self.plan
 
     def _count_pages(self) -> None:

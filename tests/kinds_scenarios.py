@@ -76,11 +76,12 @@ def _hosts(data: AnthologyData) -> Iterator[str]:
             yield pid
 
 
-def pages_into_existing(data: AnthologyData, skip: int = 0) -> Request | None:
+def pages_into_existing(
+    data: AnthologyData, low: int = 2, high: int = 4, skip: int = 40
+) -> Request | None:
     """ "Merge profiles": two unverified pages into an existing verified person."""
-    pages = [p for p, _ in unverified_pages(data, 2, 4)][skip * 2 + 40 :]
-    hosts = _hosts(data)
-    for host in hosts:
+    pages = [p for p, _ in unverified_pages(data, low, high)][skip:]
+    for host in _hosts(data):
         for a, b in zip(pages[::2], pages[1::2], strict=False):
             request = Request((host, a, b), (), Target("existing", id=host), all_papers=True)
             if data.plan(request).ok:

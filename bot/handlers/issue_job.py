@@ -184,7 +184,7 @@ class Planned:
 
     @property
     def ok(self) -> bool:
-        return self.plan is not None and not self.problems and bool(self.plan.moves)
+        return self.plan is not None and not self.problems and self.plan.changes_anything
 
 
 @dataclass
@@ -411,7 +411,7 @@ class IssueRun:
             if planned.problems:
                 return self._ask(planned)
             assert planned.plan is not None
-            if not planned.plan.moves:
+            if not planned.plan.changes_anything:
                 return self._nothing_to_do()
             plan = planned.plan
             if mode == "held":
