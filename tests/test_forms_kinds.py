@@ -24,7 +24,7 @@ from bot.forms.cues import (
 from bot.forms.prose import MINE, NOT_MINE
 from bot.forms.result import ParseResult
 from bot.request import MAX_NAME_PART, PersonEdits, Target
-from tests.test_forms import FakeLookup
+from tests.test_forms import NEW, FakeLookup, base, parse
 
 ORCID = "0000-0002-1825-0097"
 OTHER_ORCID = "0000-0001-5109-3700"
@@ -538,3 +538,29 @@ def test_every_question_is_short_and_concrete() -> None:
         for problem in result.problems:
             assert 30 < len(problem.message) < 400, problem.message
             assert problem.message[0].isupper() and problem.message.endswith((".", "?"))
+
+
+@pytest.mark.parametrize("length", [81, 300, 20000])
+def test_page_id_longer_than_any_person_id_is_a_question(length: int) -> None:
+    slug = ("a-" * length)[:length].rstrip("-") + "b"
+    result = legacy(f"{URL}{slug}/unverified/", ("verify",), "verification")
+    assert result.request is None
+    assert result.codes() == ["invalid_page"]
+    assert len(result.problems[0].message) < 300
+
+
+def test_typed_page_id_too_long_in_the_assignment_form() -> None:
+    result = parse(base(target_page=f"{URL}{'a' * 300}/"))
+    assert result.request is None
+    assert result.codes() == ["invalid_page"]
+    assert "at most 80 characters" in result.problems[0].message
+
+
+@pytest.mark.parametrize(
+    "name", ["J" * 300, "Jane " + "D" * 20000, "<b>Jane</b> Doe", "Unverified"]
+)
+def test_typed_name_in_the_assignment_form_is_checked(name: str) -> None:
+    result = parse(base(assign_to=NEW, target_page="", name=name, orcid=ORCID))
+    assert result.request is None
+    assert result.codes() == ["invalid_name"]
+    assert len(result.problems[0].message) < 400

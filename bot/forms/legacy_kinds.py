@@ -281,7 +281,9 @@ def read_whole_page_kinds(
         )
         return Outcome()
     pages = _resolved_pages(facts, lookup, out)
-    if len(pages) < len(set(facts.pages)) and any(p.code == "unknown_page" for p in out.problems):
+    if len(pages) < len(set(facts.pages)) and any(
+        p.code in ("unknown_page", "invalid_page") for p in out.problems
+    ):
         return Outcome()  # a page that does not exist: the question is asked
     listed = bool(facts.refs or facts.titles)
     merging = len(pages) > 1 and (

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.anthology.pages import page_url
-from bot.forms.references import ANTHOLOGY_HOST, PaperRef
+from bot.forms.references import ANTHOLOGY_HOST, PageError, PaperRef, check_page_length
 from bot.forms.result import _Collector
 from bot.lookup import DataLookup, TitleMatch
 from bot.request import MAX_PAPERS
@@ -30,7 +30,13 @@ def resolve_page(
     page: str, lookup: DataLookup | None, out: _Collector, field_id: str
 ) -> str | None:
     """Check that a page exists; an old-style verified-looking id that is only an
-    unverified page now (``/people/j/jane-doe/``) becomes ``jane-doe/unverified``."""
+    unverified page now (``/people/j/jane-doe/``) becomes ``jane-doe/unverified``.
+    A page id longer than any person id may be is a question, with or without data."""
+    try:
+        check_page_length(page)
+    except PageError as exc:
+        out.add(field_id, exc.code, str(exc))
+        return None
     if lookup is None:
         return page
     slug, _, rest = page.partition("/")
