@@ -190,6 +190,16 @@ def render_plan(plan: Plan, base: str = ANTHOLOGY) -> str:
         out.extend(_changes_table(plan.pins, base))
         out.append("")
         out.append("</details>")
+    if plan.evidence:
+        out.append("")
+        out.append(
+            "<details><summary>For the reviewer: papers of the same year with unrelated "
+            "affiliations (the page may mix people)</summary>"
+        )
+        out.append("")
+        out.extend(f"- {escape(line, 400)}" for line in plan.evidence)
+        out.append("")
+        out.append("</details>")
     if plan.problems:
         if out:
             out.append("")

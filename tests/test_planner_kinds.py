@@ -20,9 +20,11 @@ from pathlib import Path
 import pytest
 
 from bot.anthology.dataset import AnthologyData
+from bot.anthology.index import IndexedSlot
 from bot.anthology.names import Name
-from bot.anthology.xmlfile import AttributeEdit, edit_attributes
+from bot.anthology.xmlfile import AttributeEdit, SlotRef, edit_attributes
 from bot.apply import ApplyError, apply_plan
+from bot.planner import affiliation_evidence
 from bot.render import render_plan, render_plan_text
 from bot.request import PersonEdits, Request, Target
 from tests.kinds_scenarios import CHOOSERS, fresh_orcid
@@ -263,3 +265,30 @@ def test_an_orcid_given_with_a_removal_goes_to_the_person(data: AnthologyData) -
     (update,) = [c for c in plan.people_changes if c.kind == "update_person"]
     assert update.person is not None
     assert update.person.orcid == fresh_orcid(9) and update.person.disable_name_matching
+
+
+def _slot(item_id: str, affiliation: str | None) -> IndexedSlot:
+    return IndexedSlot(
+        "x.xml", SlotRef(item_id, "author", 0), Name("Jane", "Doe"), None, None, affiliation
+    )
+
+
+def test_affiliation_evidence_pairs_unrelated_affiliations_of_one_year() -> None:
+    slots = [
+        _slot("2024.acl-long.1", "Ghent University"),
+        _slot("2024.acl-long.2", "University of Ghent"),  # same words: no hint
+        _slot("2024.acl-long.3", "Stanford University"),
+        _slot("2019.acl-long.4", "Kyoto University"),  # another year: people move
+        _slot("2024.acl-long.5", None),
+    ]
+    evidence = affiliation_evidence(slots)
+    assert evidence == [
+        "2024: 2024.acl-long.1 gives “Ghent University”, 2024.acl-long.3 gives "
+        "“Stanford University”",
+        "2024: 2024.acl-long.2 gives “University of Ghent”, 2024.acl-long.3 gives "
+        "“Stanford University”",
+    ]
+    assert affiliation_evidence([_slot("P18-1040", "MIT"), _slot("P18-1041", "CMU")]) == [
+        "2018: P18-1040 gives “MIT”, P18-1041 gives “CMU”"
+    ]
+    assert affiliation_evidence(slots[:2]) == []
