@@ -155,12 +155,8 @@ def render_plan(plan: Plan, base: str = ANTHOLOGY) -> str:
     """The plan as markdown: what it does, pages before/after, moves, people.json, problems."""
     out: list[str] = []
     if plan.moves:
-        sources = {c.from_page for c in plan.moves}
-        source_text = (
-            page_link(plan.source_page, base)
-            if len(sources) <= 1
-            else ", ".join(page_link(p, base) for p in sorted(sources))
-        )
+        sources = sorted({c.from_page for c in plan.moves})
+        source_text = ", ".join(page_link(p, base) for p in sources)
         out.append(
             f"**{_plural(len(plan.moves), 'paper')}** move from "
             f"{source_text} to {page_link(plan.target_page, base)}:"
@@ -177,17 +173,32 @@ def render_plan(plan: Plan, base: str = ANTHOLOGY) -> str:
         out.append("")
         out.extend(f"- {escape(c.describe(), 500)}" for c in plan.people_changes)
         out.extend(_entries_side_by_side(plan.people_changes))
-    if plan.pins:
+    own = [c for c in plan.pins if plan.kind != "move" and c.to_page == plan.target_page]
+    others = [c for c in plan.pins if c not in own]
+    if own:
         out.append("")
         out.append(
-            f"**Side effects kept in check:** {len(plan.pins)} other author slot"
-            f"{'s' if len(plan.pins) != 1 else ''} get an explicit id so that name matching "
+            f"**The page's own papers made explicit:** {_plural(len(own), 'author slot')} "
+            f"on {page_link(plan.target_page, base)} get its id, so the page no longer "
+            "depends on name matching; no page changes."
+        )
+        out.append("")
+        out.append("<details><summary>Slots given the explicit id</summary>")
+        out.append("")
+        out.extend(_changes_table(own, base))
+        out.append("")
+        out.append("</details>")
+    if others:
+        out.append("")
+        out.append(
+            f"**Side effects kept in check:** {len(others)} other author slot"
+            f"{'s' if len(others) != 1 else ''} get an explicit id so that name matching "
             "does not move them; their pages do not change."
         )
         out.append("")
         out.append("<details><summary>Slots pinned to their current page</summary>")
         out.append("")
-        out.extend(_changes_table(plan.pins, base))
+        out.extend(_changes_table(others, base))
         out.append("")
         out.append("</details>")
     if plan.evidence:
