@@ -692,3 +692,16 @@ def test_ids_listing_similar_reads_lazy_entries() -> None:
     )
     assert people.ids_listing_similar("a-c") == ["a-b"]
     assert people.ids_listing_similar("a-b") == []
+
+
+def test_lazy_save_writes_untouched_entries_as_read_and_formats_the_rest() -> None:
+    canonical = People(
+        [Person("a-b", [Name("A", "B")]), Person("c-d", [Name("C", "D")], orcid=None)]
+    ).dumps()
+    people = People.loads(canonical, lazy=True)
+    assert people.dumps() == canonical
+    people.add_name("c-d", Name("C.", "D"))
+    assert people.dumps().count(b'"last": "D"') == 2
+    # Not canonical (an entry laid out otherwise): every entry is formatted anew.
+    odd = canonical.replace(b'  "c-d": {', b'  "c-d" : {')
+    assert People.loads(odd, lazy=True).dumps() == canonical

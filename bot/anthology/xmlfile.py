@@ -273,6 +273,106 @@ def _start_tag_span(
     return match.start(), match.end()
 
 
+_COLLECTION_ID = re.compile(rb'<collection id="([^"]+)"')
+_PERSON_TAG = re.compile(rb"<(author|editor)[\s/>]")
+
+
+def _item_span(data: bytes, collection_id: str, item_id: str) -> tuple[int, int] | None:
+    """Byte span of the ``<paper>`` (or a volume's ``<meta>``) of ``item_id``, found
+    in the text by its id's parts; None when the text does not give it plainly."""
+    try:
+        parsed = anthology_id_from_reference(item_id)
+    except InvalidIDError:
+        return None
+    if parsed is None or parsed.collection != collection_id:
+        return None
+    volume = re.search(rb'<volume id="%s"[\s>]' % re.escape(parsed.volume.encode()), data)
+    if volume is None:
+        return None
+    volume_end = data.find(b"</volume>", volume.end())
+    if parsed.paper is None:
+        start, close = data.find(b"<meta>", volume.end(), volume_end), b"</meta>"
+    else:
+        paper = re.compile(rb'<paper id="%s"[\s>]' % re.escape(parsed.paper.encode()))
+        found = paper.search(data, volume.end(), volume_end)
+        start, close = (found.start() if found else -1), b"</paper>"
+    if start < 0:
+        return None
+    end = data.find(close, start, volume_end)
+    return (start, end + len(close)) if end >= 0 else None
+
+
+def _fragment_persons(fragment: bytes) -> list[tuple[str, dict[str, str]]] | None:
+    """The author/editor children of one paper or meta element, or None if it does not
+    parse on its own or its text has person tags lxml does not see (comments)."""
+    try:
+        element = etree.fromstring(fragment, parser=_PARSER)
+    except etree.XMLSyntaxError:
+        return None
+    persons = [(e.tag, dict(e.attrib)) for e in element if e.tag in ("author", "editor")]
+    if len(persons) != len(_PERSON_TAG.findall(fragment)):
+        return None
+    return persons
+
+
+def _edit_fragments(data: bytes, edits: list[AttributeEdit]) -> bytes | None:
+    """The edits made by parsing only the papers they touch; None to take the long way.
+
+    Each touched ``<paper>`` (or ``<meta>``) is parsed on its own before and after;
+    its author and editor start tags are found in its text in order, and checked
+    against what lxml sees. Outside the touched elements every byte is copied.
+    """
+    head = _COLLECTION_ID.search(data, 0, 4096)
+    if head is None:
+        return None
+    collection_id = head.group(1).decode()
+    groups: dict[tuple[int, int], list[AttributeEdit]] = {}
+    for edit in edits:
+        span = _item_span(data, collection_id, edit.ref.item_id)
+        if span is None:
+            return None
+        groups.setdefault(span, []).append(edit)
+    spans = sorted(groups)
+    for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+        if start < end:
+            return None
+    out = bytearray(data)
+    for start, end in reversed(spans):
+        fragment = data[start:end]
+        persons = _fragment_persons(fragment)
+        if persons is None:
+            return None
+        tags = list(_PERSON_TAG.finditer(fragment))
+        expected = [dict(attributes) for _, attributes in persons]
+        rewrites: dict[int, dict[str, str | None]] = {}
+        for edit in groups[(start, end)]:
+            of_role = [i for i, (tag, _) in enumerate(persons) if tag == edit.ref.role]
+            if edit.ref.position >= len(of_role):
+                raise XMLEditError(
+                    f"{edit.ref.item_id} has no {edit.ref.role} number {edit.ref.position + 1}"
+                )
+            index = of_role[edit.ref.position]
+            if index in rewrites:
+                raise XMLEditError("two edits touch the same element")
+            rewrites[index] = edit.attributes
+            for key, value in edit.attributes.items():
+                if value is None:
+                    expected[index].pop(key, None)
+                else:
+                    expected[index][key] = value
+        new = bytearray(fragment)
+        for index in sorted(rewrites, reverse=True):
+            tag = _START_TAG.match(fragment, tags[index].start())
+            if tag is None:
+                return None
+            new[tag.start() : tag.end()] = _rewrite_start_tag(tag.group(0), rewrites[index])
+        after = _fragment_persons(bytes(new))
+        if after is None or [a for _, a in after] != expected:
+            raise XMLEditError(f"the edit of {collection_id} did not come out as planned")
+        out[start:end] = new
+    return bytes(out)
+
+
 def edit_attributes(data: bytes, edits: list[AttributeEdit]) -> bytes:
     """Apply attribute edits to a collection file's bytes; only those start tags change.
 
@@ -280,7 +380,16 @@ def edit_attributes(data: bytes, edits: list[AttributeEdit]) -> bytes:
     tags is copied, so the other elements are unchanged as long as the result has as
     many author and editor elements as before; each edited one must carry exactly
     the requested attributes.
+
+    Usually only the touched papers are parsed (``_edit_fragments``); a file whose
+    text does not give them plainly (comments, unusual markup) is parsed whole.
     """
+    fast = _edit_fragments(data, edits)
+    return fast if fast is not None else _edit_whole_file(data, edits)
+
+
+def _edit_whole_file(data: bytes, edits: list[AttributeEdit]) -> bytes:
+    """``edit_attributes`` by parsing the whole file before and after."""
     root = etree.fromstring(data, parser=_PARSER)
     collection_id = root.get("id")
     line_starts = _line_starts(data)
