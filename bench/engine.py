@@ -42,6 +42,7 @@ class Run:
     what: str
     seconds: float
     max_rss_mb: float
+    cpu_seconds: float = 0.0  # user + system: less sensitive to other load than wall time
 
 
 def measure(what: str, argv: list[str], env: dict[str, str] | None = None) -> Run:
@@ -60,7 +61,7 @@ def measure(what: str, argv: list[str], env: dict[str, str] | None = None) -> Ru
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"{what} failed ({proc.returncode}):\n{out}\n{err}")
-    return Run(what, seconds, usage.ru_maxrss / 1024)
+    return Run(what, seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 INDEX_BUILD = """
@@ -234,10 +235,14 @@ def main() -> None:
         )
 
         print()
-        print("| measurement | wall time | peak memory |")
-        print("|---|---:|---:|")
+        print(f"load average before the runs: {os.getloadavg()[0]:.1f}")
+        print("| measurement | wall time | CPU time | peak memory |")
+        print("|---|---:|---:|---:|")
         for run in runs:
-            print(f"| {run.what} | {run.seconds:.2f} s | {run.max_rss_mb:.0f} MB |")
+            print(
+                f"| {run.what} | {run.seconds:.2f} s | {run.cpu_seconds:.2f} s "
+                f"| {run.max_rss_mb:.0f} MB |"
+            )
         print()
         print(
             "| request | bot | target | library | library / bot (time) | library / bot (memory) |"
@@ -246,6 +251,7 @@ def main() -> None:
         for label, pair in results.items():
             b, lib = pair["bot"], pair["lib"]
             verdict = "met" if b.seconds <= TARGETS[label] else "MISSED"
+            verdict += f" (CPU {b.cpu_seconds:.2f} s)"
             print(
                 f"| {label} | {b.seconds:.2f} s, {b.max_rss_mb:.0f} MB "
                 f"| <= {TARGETS[label]} s: {verdict} | {lib.seconds:.2f} s, "
