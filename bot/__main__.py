@@ -15,6 +15,11 @@ from pathlib import Path
 EXIT_PROBLEMS = 2
 EXIT_FAILURE = 1
 
+# lxml imports rnc2rng (RELAX NG compact syntax, there for the acl-anthology library)
+# eagerly if it is installed, and building its grammar takes a third of the start-up
+# time of a short command. The bot's processes never read RELAX NG compact schemas.
+sys.modules.setdefault("rnc2rng", None)  # type: ignore[arg-type]
+
 
 def _load_request(path: Path, data):  # noqa: ANN001 - AnthologyData, imported lazily
     """A request from a JSON file, or from an issue body file (parsed with the data).

@@ -7,11 +7,14 @@ a known field and carries a message for the person who filed the issue.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import time
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.engine.request import request_from_json
 from bot.forms import (
     LEGACY_LABELS,
     MAX_BODY_CHARS,
@@ -23,6 +26,7 @@ from bot.forms import (
     parse_issue,
     read_issue_text,
 )
+from bot.forms.cues import read_except, strip_struck, typed_name, wanted_name
 from tests.test_forms import WORLD
 
 FIELDS = known_fields()
@@ -74,6 +78,28 @@ FRAGMENTS = [
     "“",
     "<!--",
     "-->",
+    "- [x] Verification: The author wishes to add an ORCID iD to their author page.",
+    "- [x] Merge profiles: A single author has multiple profiles with different spellings",
+    "- [x] Name change: This author has permanently changed their name.",
+    "- [x] Split/disambiguate: The author page includes papers from two or more",
+    "verification",
+    "All papers are mine except",
+    "The rest of the papers are not mine, except for",
+    "the following:",
+    "~https://aclanthology.org/people/john-roe/~",
+    "~~",
+    "<del>",
+    "</del>",
+    "<s>x</s>",
+    "my name is Jane Doe, not Doe Jane",
+    "Jane Doe -> Doe Jane",
+    "under the name **Jane Doe**",
+    "the PDF shows a different name",
+    "not all my papers",
+    "5 papers",
+    "J" * 300,
+    "Unverified",
+    "$(rm -rf ~)",
 ]
 
 text_like = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=40)), max_size=25).map(
@@ -118,9 +144,16 @@ def check(result: ParseResult) -> None:
     if result.request is None:
         assert result.problems, "a result without a request must say why"
     else:
+        request = result.request
         assert result.problems == []
-        assert result.request.papers and result.request.source
-        assert result.request.to_json()["target"]["kind"] in ("existing", "new", "unverified")
+        moves = bool(request.sources) and bool(request.papers or request.all_papers)
+        assert moves or request.edits or request.merge, request
+        assert not request.except_papers or request.all_papers
+        assert request.to_json()["target"]["kind"] in ("existing", "new", "unverified")
+        # Every request the parser makes is one of the documented contract's.
+        # (Notes stay with the issue; the JSON carries what is to be done.)
+        again = request_from_json(json.loads(json.dumps(request.to_json())))
+        assert again == dataclasses.replace(request, notes="")
     for problem in result.problems:
         assert problem.field in FIELDS, problem
         assert problem.code in PROBLEM_CODES, problem
@@ -173,3 +206,26 @@ def test_huge_inputs_are_bounded(fragment: str, glue: str) -> None:
     check(parse_issue("t", f"### {SPEC.field('papers').label}\n\n" + body))
     check(parse_issue("t", "### Author Pages\n\nx\n\n### Supporting Information\n\n" + body))
     assert time.monotonic() - started < 30
+
+
+@COMMON
+@given(text_like, text_like)
+def test_cue_readers_never_raise(prose: str, preferred: str) -> None:
+    cue = read_except(prose)
+    assert cue is None or cue.unclear or cue.exceptions
+    name = wanted_name(preferred, prose)
+    if name is not None:
+        typed, problem = typed_name(name)
+        assert (typed is None) != (problem is None)
+    assert len(strip_struck(prose)) <= len(prose)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.sampled_from(["~", "~~", "<del>", "<s>", "~x", "x~ ", "except ", "-> "]))
+def test_cue_readers_are_fast_on_huge_input(fragment: str) -> None:
+    text = fragment * (MAX_BODY_CHARS // len(fragment))
+    started = time.monotonic()
+    strip_struck(text)
+    read_except(text)
+    wanted_name(text[:1000], text)
+    assert time.monotonic() - started < 10

@@ -68,13 +68,19 @@ def status_comment(service: Service, number: int) -> str:
         "[Tingfeng Hui](javascript:alert(1))",
     ],
 )
-def test_markup_in_a_name_is_a_question_escaped_and_never_enters_the_xml(
-    service: Service, name: str
-) -> None:
-    # Typed names and institutions with markup are refused (issue 11: a new person's name is
-    # one printed on the papers; markup is never a name), so nothing reaches git: the bot asks,
-    # and its question shows the text escaped.
-    number = file_issue(service, name=name, notes=HOSTILE_NOTES, institution='"><x y="')
+def test_markup_in_a_name_is_a_question_never_an_id(service: Service, name: str) -> None:
+    """Markup typed as the name of a new person is refused with a question (issue 11)."""
+    number = file_issue(service, name=name, notes=HOSTILE_NOTES)
+    assert service.run_worker() == 0, service.log_text()
+    comment = status_comment(service, number)
+    check_markdown(comment)
+    assert "secrets.GITHUB_TOKEN" not in comment
+    assert "cannot use the name" in comment, comment
+    assert service.pulls() == []
+
+
+def test_markup_in_the_notes_is_escaped_and_never_enters_the_xml(service: Service) -> None:
+    number = file_issue(service, notes=HOSTILE_NOTES)
     assert service.run_worker() == 0, service.log_text()
 
     [job] = service.jobs(number)

@@ -21,6 +21,7 @@ from bot.anthology.people import (
     OrcidError,
     People,
     Person,
+    institution_suffix,
     is_valid_person_id,
     normalize_orcid,
     orcid_checksum_ok,
@@ -669,3 +670,71 @@ def test_full_data_new_person_id_matches_library(full_data_dir: Path, library: A
                 LibraryName(name.first, name.last), **options
             )
         assert ours.new_person_id(name, **options) == expected
+
+
+# -- institution suffixes, replacing and removing entries -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("institution", "suffix"),
+    [
+        ("Nanjing University", "nanjing"),
+        ("University of Edinburgh", "edinburgh"),
+        ("Carnegie Mellon University", "cmu"),
+        ("Indian Institute of Technology Bombay", "iitb"),
+        ("MIT", "mit"),
+        ("Technische Universität Darmstadt", "darmstadt"),
+        ("University of California, Berkeley", "california"),
+        ("The University", None),
+        ("", None),
+        (None, None),
+        ("2024 Institute", None),
+    ],
+)
+def test_institution_suffix(institution: str | None, suffix: str | None) -> None:
+    assert institution_suffix(institution) == suffix
+
+
+def test_replace_keeps_orcids_unique_and_remove_frees_them() -> None:
+    people = People(
+        [
+            Person("jane-doe", [Name("Jane", "Doe")]),
+            Person("jane-doe-0097", [Name("Jane", "Doe")], orcid="0000-0002-1825-0097"),
+        ]
+    )
+    taker = Person("jane-doe", [Name("Jane", "Doe")], orcid="0000-0002-1825-0097")
+    with pytest.raises(ValueError, match="already belongs to 'jane-doe-0097'"):
+        people.replace(taker)
+    with pytest.raises(ValueError, match="No verified person"):
+        people.replace(Person("john-roe", [Name("John", "Roe")]))
+    removed = people.remove("jane-doe-0097")
+    assert removed.orcid == "0000-0002-1825-0097" and "jane-doe-0097" not in people
+    people.replace(taker)
+    assert people.by_orcid("0000-0002-1825-0097") is taker
+
+
+def test_ids_listing_similar_reads_lazy_entries() -> None:
+    people = People.loads(
+        json.dumps(
+            {
+                "a-b": {"names": [{"first": "A", "last": "B"}], "similar": ["a-c"]},
+                "a-c": {"names": [{"first": "A", "last": "C"}]},
+            }
+        ),
+        lazy=True,
+    )
+    assert people.ids_listing_similar("a-c") == ["a-b"]
+    assert people.ids_listing_similar("a-b") == []
+
+
+def test_lazy_save_writes_untouched_entries_as_read_and_formats_the_rest() -> None:
+    canonical = People(
+        [Person("a-b", [Name("A", "B")]), Person("c-d", [Name("C", "D")], orcid=None)]
+    ).dumps()
+    people = People.loads(canonical, lazy=True)
+    assert people.dumps() == canonical
+    people.add_name("c-d", Name("C.", "D"))
+    assert people.dumps().count(b'"last": "D"') == 2
+    # Not canonical (an entry laid out otherwise): every entry is formatted anew.
+    odd = canonical.replace(b'  "c-d": {', b'  "c-d" : {')
+    assert People.loads(odd, lazy=True).dumps() == canonical

@@ -10,6 +10,8 @@ from bot.anthology.xmlfile import (
     AttributeEdit,
     SlotRef,
     XMLEditError,
+    _edit_fragments,
+    _edit_whole_file,
     edit_attributes,
     read_collection,
 )
@@ -155,3 +157,22 @@ def test_values_are_escaped() -> None:
         QUIRKY, [AttributeEdit(SlotRef("X99-1005", "author", 1), {"id": 'a"<&'})]
     )
     assert b'id="a&quot;&lt;&amp;"' in after
+
+
+def test_a_commented_out_author_takes_the_whole_file_path() -> None:
+    # The text of paper 5 then has more <author tags than lxml sees: the paper-only
+    # path declines, and the whole-file path still edits the right element.
+    quirky = QUIRKY.replace(
+        b"<!-- a comment that stays -->", b"<!-- <author><last>Old</last></author> -->"
+    )
+    assert _edit_fragments(quirky, [AttributeEdit(SlotRef("X99-1005", "author", 1), {})]) is None
+    after = edit_attributes(quirky, [AttributeEdit(SlotRef("X99-1005", "author", 1), {"id": "m"})])
+    assert b'<author id="m"><first/><last>Mausam</last>' in after
+    assert len(changed_lines(quirky, after)) == 2
+
+
+@pytest.mark.parametrize("position", range(6))
+def test_paper_only_path_equals_whole_file_path(position: int) -> None:
+    edit = [AttributeEdit(SlotRef("X99-1005", "author", position), {"id": "p-q"})]
+    fast = _edit_fragments(QUIRKY, edit)
+    assert fast is not None and fast == _edit_whole_file(QUIRKY, edit)

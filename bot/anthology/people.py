@@ -266,6 +266,40 @@ def _canonical_entry(entry: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+_ENTRY_START = re.compile(r'^  "([a-z][-a-z0-9]*)": \{$', re.MULTILINE)
+
+
+def _entry_texts(text: str, count: int) -> dict[str, str]:
+    """Each entry's text in a canonically written people.json, by id; {} if not canonical.
+
+    Untouched entries are written back as these texts, so saving costs little for
+    the ~10,000 entries a change does not touch. The file counts as canonical when
+    all ``count`` entries are laid out one block each, sorted, and the first, middle and last
+    of them are exactly what ``_format_entry`` writes (the library and the bot write
+    the whole file that way); otherwise every entry is formatted anew.
+    """
+    if not text.startswith("{\n") or not text.endswith("\n}\n"):
+        return {}
+    starts = list(_ENTRY_START.finditer(text))
+    if len(starts) != count:  # an entry laid out otherwise would hide in its neighbour
+        return {}
+    out: dict[str, str] = {}
+    for i, match in enumerate(starts):
+        end = starts[i + 1].start() - 2 if i + 1 < len(starts) else len(text) - 3
+        chunk = text[match.start() : end]
+        if not chunk.endswith("\n  }") or match.group(1) in out:
+            return {}
+        out[match.group(1)] = chunk
+    ids = list(out)
+    if not ids or ids != sorted(ids):
+        return {}
+    for pid in {ids[0], ids[len(ids) // 2], ids[-1]}:
+        entry = json.loads("{" + out[pid] + "}")[pid]
+        if _format_entry(pid, _canonical_entry(entry)) != out[pid]:
+            return {}
+    return out
+
+
 def _shared_orcid_error(person: Person, holder: str) -> ValueError:
     return ValueError(f"ORCID {person.orcid} of {person.id!r} already belongs to {holder!r}")
 
@@ -285,6 +319,9 @@ class People:
     def __init__(self, persons: Iterable[Person] = ()) -> None:
         # A value is a Person, or (lazily loaded) the entry's JSON not yet read.
         self._persons: dict[str, Person | dict[str, Any]] = {}
+        # Lazily loaded: the file's text, to write untouched entries back as they were.
+        self._source: str | None = None
+        self._source_count = 0
         for person in persons:
             self.add(person)
 
@@ -314,6 +351,8 @@ class People:
                         )
                     orcid_holders[orcid] = pid
                 people._persons[pid] = entry
+            people._source = data.decode("utf-8") if isinstance(data, bytes) else data
+            people._source_count = len(raw)
             return people
         for pid, entry in raw.items():
             person = Person.from_json(pid, entry)
@@ -346,6 +385,7 @@ class People:
 
     def dumps(self) -> bytes:
         """The canonical people.json bytes (as the acl-anthology library writes them)."""
+        texts = _entry_texts(self._source, self._source_count) if self._source else {}
         entries = []
         for pid in sorted(self._persons):
             value = self._persons[pid]
@@ -353,6 +393,8 @@ class People:
                 if not value.names:
                     raise ValueError(f"Person {pid!r} has no names; people.json needs at least one")
                 entries.append(_format_entry(pid, value.to_json()))
+            elif pid in texts:
+                entries.append(texts[pid])  # never read, so unchanged
             else:
                 entries.append(_format_entry(pid, _canonical_entry(value)))
         if not entries:

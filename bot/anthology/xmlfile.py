@@ -10,13 +10,15 @@ of the file stays as it was.
 
 from __future__ import annotations
 
+import itertools
+import operator
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lxml import etree
 
-from bot.anthology.ids import AnthologyID
+from bot.anthology.ids import AnthologyID, InvalidIDError, anthology_id_from_reference
 from bot.anthology.names import Name
 
 # The order in which the library writes person attributes; a new attribute goes here.
@@ -136,7 +138,32 @@ def read_collection(data: bytes) -> tuple[list[XMLItem], list[XMLSlot]]:
 _PARSER = etree.XMLParser(remove_blank_text=False, resolve_entities=False, huge_tree=True)
 
 
+def _find_parent(root: etree._Element, collection_id: str, item_id: str) -> etree._Element | None:
+    """The ``<meta>`` of a volume or the ``<paper>`` with this full id: by the id's parts
+    first (the XML ids are the unpadded parts), else by comparing every full id."""
+    try:
+        parsed = anthology_id_from_reference(item_id)
+    except InvalidIDError:
+        parsed = None
+    if parsed is not None and parsed.collection == collection_id:
+        for volume in root.iterchildren("volume"):
+            if volume.get("id") != parsed.volume:
+                continue
+            if parsed.paper is None:
+                return volume.find("meta")
+            for paper in volume.iterchildren("paper"):
+                if paper.get("id") == parsed.paper:
+                    return paper
+    return None
+
+
 def _find_element(root: etree._Element, collection_id: str, ref: SlotRef) -> etree._Element:
+    parent = _find_parent(root, collection_id, ref.item_id)
+    if parent is not None:
+        elements = list(parent.iterchildren(ref.role))
+        if ref.position >= len(elements):
+            raise XMLEditError(f"{ref.item_id} has no {ref.role} number {ref.position + 1}")
+        return elements[ref.position]
     for volume in root.iterchildren("volume"):
         volume_id = volume.get("id")
         if ref.item_id == volume_full_id(collection_id, volume_id):
@@ -165,12 +192,13 @@ class AttributeEdit:
 
 
 def _line_starts(data: bytes) -> list[int]:
-    starts = [0]
-    index = data.find(b"\n")
-    while index != -1:
-        starts.append(index + 1)
-        index = data.find(b"\n", index + 1)
-    return starts
+    """Offsets of the lines' first bytes (line breaks are ``\\n`` in the data files).
+
+    Line ``i`` (from 0) starts after the ``i`` lines before it and their ``i`` line
+    breaks; ``map``/``accumulate`` keep the per-line work out of the interpreter.
+    """
+    lengths = itertools.accumulate(map(len, data.split(b"\n")[:-1]))
+    return [0, *map(operator.add, lengths, itertools.count(1))]
 
 
 def _rewrite_start_tag(tag: bytes, changes: dict[str, str | None]) -> bytes:
@@ -215,10 +243,6 @@ def _escape(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
 
 
-def _person_attributes(root: etree._Element) -> list[tuple[str, dict[str, str]]]:
-    return [(e.tag, dict(e.attrib)) for e in root.iter("author", "editor")]
-
-
 def _start_tag_span(
     data: bytes, line_starts: list[int], element: etree._Element
 ) -> tuple[int, int]:
@@ -249,31 +273,139 @@ def _start_tag_span(
     return match.start(), match.end()
 
 
+_COLLECTION_ID = re.compile(rb'<collection id="([^"]+)"')
+_PERSON_TAG = re.compile(rb"<(author|editor)[\s/>]")
+
+
+def _item_span(data: bytes, collection_id: str, item_id: str) -> tuple[int, int] | None:
+    """Byte span of the ``<paper>`` (or a volume's ``<meta>``) of ``item_id``, found
+    in the text by its id's parts; None when the text does not give it plainly."""
+    try:
+        parsed = anthology_id_from_reference(item_id)
+    except InvalidIDError:
+        return None
+    if parsed is None or parsed.collection != collection_id:
+        return None
+    volume = re.search(rb'<volume id="%s"[\s>]' % re.escape(parsed.volume.encode()), data)
+    if volume is None:
+        return None
+    volume_end = data.find(b"</volume>", volume.end())
+    if parsed.paper is None:
+        start, close = data.find(b"<meta>", volume.end(), volume_end), b"</meta>"
+    else:
+        paper = re.compile(rb'<paper id="%s"[\s>]' % re.escape(parsed.paper.encode()))
+        found = paper.search(data, volume.end(), volume_end)
+        start, close = (found.start() if found else -1), b"</paper>"
+    if start < 0:
+        return None
+    end = data.find(close, start, volume_end)
+    return (start, end + len(close)) if end >= 0 else None
+
+
+def _fragment_persons(fragment: bytes) -> list[tuple[str, dict[str, str]]] | None:
+    """The author/editor children of one paper or meta element, or None if it does not
+    parse on its own or its text has person tags lxml does not see (comments)."""
+    try:
+        element = etree.fromstring(fragment, parser=_PARSER)
+    except etree.XMLSyntaxError:
+        return None
+    persons = [(e.tag, dict(e.attrib)) for e in element if e.tag in ("author", "editor")]
+    if len(persons) != len(_PERSON_TAG.findall(fragment)):
+        return None
+    return persons
+
+
+def _edit_fragments(data: bytes, edits: list[AttributeEdit]) -> bytes | None:
+    """The edits made by parsing only the papers they touch; None to take the long way.
+
+    Each touched ``<paper>`` (or ``<meta>``) is parsed on its own before and after;
+    its author and editor start tags are found in its text in order, and checked
+    against what lxml sees. Outside the touched elements every byte is copied.
+    """
+    head = _COLLECTION_ID.search(data, 0, 4096)
+    if head is None:
+        return None
+    collection_id = head.group(1).decode()
+    groups: dict[tuple[int, int], list[AttributeEdit]] = {}
+    for edit in edits:
+        span = _item_span(data, collection_id, edit.ref.item_id)
+        if span is None:
+            return None
+        groups.setdefault(span, []).append(edit)
+    spans = sorted(groups)
+    for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+        if start < end:
+            return None
+    out = bytearray(data)
+    for start, end in reversed(spans):
+        fragment = data[start:end]
+        persons = _fragment_persons(fragment)
+        if persons is None:
+            return None
+        tags = list(_PERSON_TAG.finditer(fragment))
+        expected = [dict(attributes) for _, attributes in persons]
+        rewrites: dict[int, dict[str, str | None]] = {}
+        for edit in groups[(start, end)]:
+            of_role = [i for i, (tag, _) in enumerate(persons) if tag == edit.ref.role]
+            if edit.ref.position >= len(of_role):
+                raise XMLEditError(
+                    f"{edit.ref.item_id} has no {edit.ref.role} number {edit.ref.position + 1}"
+                )
+            index = of_role[edit.ref.position]
+            if index in rewrites:
+                raise XMLEditError("two edits touch the same element")
+            rewrites[index] = edit.attributes
+            for key, value in edit.attributes.items():
+                if value is None:
+                    expected[index].pop(key, None)
+                else:
+                    expected[index][key] = value
+        new = bytearray(fragment)
+        for index in sorted(rewrites, reverse=True):
+            tag = _START_TAG.match(fragment, tags[index].start())
+            if tag is None:
+                return None
+            new[tag.start() : tag.end()] = _rewrite_start_tag(tag.group(0), rewrites[index])
+        after = _fragment_persons(bytes(new))
+        if after is None or [a for _, a in after] != expected:
+            raise XMLEditError(f"the edit of {collection_id} did not come out as planned")
+        out[start:end] = new
+    return bytes(out)
+
+
 def edit_attributes(data: bytes, edits: list[AttributeEdit]) -> bytes:
     """Apply attribute edits to a collection file's bytes; only those start tags change.
 
-    The result is parsed again and compared with the original: every author and
-    editor element other than the edited ones must be unchanged, and the edited
-    ones must carry exactly the requested attributes.
+    The result is parsed again and checked: every byte outside the rewritten start
+    tags is copied, so the other elements are unchanged as long as the result has as
+    many author and editor elements as before; each edited one must carry exactly
+    the requested attributes.
+
+    Usually only the touched papers are parsed (``_edit_fragments``); a file whose
+    text does not give them plainly (comments, unusual markup) is parsed whole.
     """
+    fast = _edit_fragments(data, edits)
+    return fast if fast is not None else _edit_whole_file(data, edits)
+
+
+def _edit_whole_file(data: bytes, edits: list[AttributeEdit]) -> bytes:
+    """``edit_attributes`` by parsing the whole file before and after."""
     root = etree.fromstring(data, parser=_PARSER)
     collection_id = root.get("id")
     line_starts = _line_starts(data)
     spans: list[tuple[int, int, dict[str, str | None]]] = []
-    expected = _person_attributes(root)
-    # lxml keeps one proxy per node while a reference lives: hold them to compare by id.
-    elements = list(root.iter("author", "editor"))
-    order = {id(e): i for i, e in enumerate(elements)}
+    expected: list[dict[str, str]] = []
     for edit in edits:
         element = _find_element(root, collection_id, edit.ref)
         start, end = _start_tag_span(data, line_starts, element)
         spans.append((start, end, edit.attributes))
-        attributes = expected[order[id(element)]][1]
+        attributes = dict(element.attrib)
         for key, value in edit.attributes.items():
             if value is None:
                 attributes.pop(key, None)
             else:
                 attributes[key] = value
+        expected.append(attributes)
     spans.sort()
     for (_, end, _), (start, _, _) in zip(spans, spans[1:], strict=False):
         if start < end:
@@ -282,6 +414,14 @@ def edit_attributes(data: bytes, edits: list[AttributeEdit]) -> bytes:
     for start, end, changes in reversed(spans):
         out[start:end] = _rewrite_start_tag(bytes(data[start:end]), changes)
     result = bytes(out)
-    if _person_attributes(etree.fromstring(result, parser=_PARSER)) != expected:
+    new_root = etree.fromstring(result, parser=_PARSER)
+    if _count_persons(new_root) != _count_persons(root) or any(
+        dict(_find_element(new_root, collection_id, edit.ref).attrib) != attributes
+        for edit, attributes in zip(edits, expected, strict=True)
+    ):
         raise XMLEditError(f"the edit of {collection_id} did not come out as planned")
     return result
+
+
+def _count_persons(root: etree._Element) -> int:
+    return int(root.xpath("count(//author|//editor)"))

@@ -37,6 +37,7 @@ the least invasive way, and lists what it did:
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -199,10 +200,19 @@ class Plan:
     people_changes: list[PeopleChange] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     file_hashes: dict[str, str] = field(default_factory=dict)
+    # Page -> (papers on it before, papers on it after), for every page the plan touches.
+    page_counts: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # For the reviewer, not blocking: hints in the data that a page mixes people.
+    evidence: list[str] = field(default_factory=list)
+
+    @property
+    def changes_anything(self) -> bool:
+        """Whether applying would change a file (an edit-only plan moves no paper)."""
+        return bool(self.moves or self.pins or self.people_changes)
 
     @property
     def ok(self) -> bool:
-        return not self.problems and bool(self.moves or self.pins or self.people_changes)
+        return not self.problems and self.changes_anything
 
     @property
     def slot_changes(self) -> list[SlotChange]:
@@ -229,6 +239,8 @@ class Plan:
             "people_changes": [c.to_json() for c in self.people_changes],
             "files": self.files(),
             "problems": [p.to_json() for p in self.problems],
+            "page_counts": {page: list(counts) for page, counts in self.page_counts.items()},
+            "evidence": list(self.evidence),
         }
 
 
@@ -336,6 +348,59 @@ def page_slots(page: str, index: NameIndex, world: World) -> list[IndexedSlot]:
             {n.slug() for n in world.names_of(page)}
         )
     return [s for s in candidates if world.page_of(s.name, s.person_id) == page]
+
+
+# Words that do not tell institutions apart when comparing affiliations.
+_AFFILIATION_NOISE = frozenset(
+    "university universität universitat universite université universidad universidade "
+    "universiteit college institute institut instituto of the for and de di du des der la "
+    "technology science sciences research national school department lab laboratory "
+    "center centre inc ltd corporation group".split()
+)
+
+
+def _affiliation_words(text: str) -> frozenset[str]:
+    return frozenset(
+        w for w in re.findall(r"\w+", text.lower()) if len(w) > 2 and w not in _AFFILIATION_NOISE
+    )
+
+
+def _year(item_id: str) -> str:
+    """The year of an Anthology id: ``2024.acl-long.1`` -> 2024, ``P18-1040`` -> 2018."""
+    if "." in item_id:
+        return item_id.split(".", 1)[0]
+    two = item_id[1:3]
+    return ("19" if two.isdigit() and int(two) > 50 else "20") + two
+
+
+def affiliation_evidence(slots: Iterable[IndexedSlot]) -> list[str]:
+    """Pairs of papers of one year whose author slots give unrelated affiliations.
+
+    A hint that a page may mix two people, worded paper by paper for the reviewer.
+    It does not stop a plan: people hold two affiliations or move within a year,
+    and spellings differ (Ghent University, Universiteit Gent), so the decision is
+    a person's.
+    """
+    by_year: dict[str, list[IndexedSlot]] = {}
+    for slot in slots:
+        if slot.affiliation and _affiliation_words(slot.affiliation):
+            by_year.setdefault(_year(slot.ref.item_id), []).append(slot)
+    out: list[str] = []
+    for year, group in sorted(by_year.items()):
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                if (
+                    a.affiliation
+                    and b.affiliation
+                    and not (_affiliation_words(a.affiliation) & _affiliation_words(b.affiliation))
+                ):
+                    out.append(
+                        f"{year}: {a.ref.item_id} gives “{a.affiliation[:120]}”, "
+                        f"{b.ref.item_id} gives “{b.affiliation[:120]}”"
+                    )
+                    if len(out) >= 10:
+                        return out
+    return out
 
 
 class _Planner:
@@ -1036,6 +1101,8 @@ class _Planner:
             if target in self.after.new_persons and request.edits.disable_name_matching:
                 self.dirty |= self.disable(target)
             self.check_slot_orcids(slots, target, sources)
+            if request.all_papers or len(sources) > 1:
+                self.plan.evidence = affiliation_evidence(slots)
             if target in self.people and (request.all_papers or request.merge or request.edits):
                 # Convention: a verified or merged page no longer depends on name matching.
                 for slot in self.before.person_page_slots(self.index, target):
@@ -1063,13 +1130,22 @@ class _Planner:
             self.plan.target_page = target
         self._fold_new_person()
         self._fold_principal()
+        self._count_pages()
         for change in self.plan.slot_changes:
             sha = self.index.file_sha1(change.file)
             if sha:
                 self.plan.file_hashes[change.file] = sha
-        if not self.plan.problems and not self.plan.ok:
-            self.problem("papers", "Nothing would change: the data already says this.", "no-change")
         return self.plan
+
+    def _count_pages(self) -> None:
+        """Papers on each touched page before and after: the reader's before/after view."""
+        pages = dict.fromkeys([*self.plan.source_pages, *(c.from_page for c in self.plan.moves)])
+        pages.update(dict.fromkeys(c.to_page for c in self.plan.moves))
+        for page in pages:
+            before = {s.ref.item_id for s in page_slots(page, self.index, self.before)}
+            leaving = {c.ref.item_id for c in self.plan.moves if c.from_page == page}
+            arriving = {c.ref.item_id for c in self.plan.moves if c.to_page == page}
+            self.plan.page_counts[page] = (len(before), len((before - leaving) | arriving))
 
     def _title(self, item_id: str) -> str:
         title = self.titles.get(item_id)

@@ -6,9 +6,10 @@ back to field ids through the template file
 (``issue_templates/fix-paper-assignment.yml``) plus alias tables. Two forms are
 understood: the "Fix paper assignment" form (``assignment``) and the older,
 mostly prose "Correction to Author Page" form (``legacy``). Both become the same
-:class:`bot.engine.request.Request`, or precise questions (:class:`bot.engine.request.Problem`
-with a stable ``code``, see ``PROBLEM_CODES``) when something is missing:
-questions go back to the user instead of guesses.
+:class:`bot.engine.request.Request` (any of its kinds: a list of papers, whole pages,
+all but some papers, person edits, merges), or precise questions
+(:class:`bot.engine.request.Problem` with a stable ``code``, see ``PROBLEM_CODES``) when
+something is missing or unclear: questions go back to the user instead of guesses.
 
 The parser is pure: besides reading the template it does no I/O; checking
 against the Anthology data goes through a :class:`bot.anthology.lookup.DataLookup`.
@@ -20,7 +21,12 @@ Modules, in reading order:
 * ``prose``: papers mentioned in free text, with whether they are the writer's;
 * ``result``: problem codes, the collector of problems and notes, ParseResult;
 * ``resolve``: checking pages and papers against the data;
-* ``assignment``: the new form; ``legacy_facts`` and ``legacy``: the old one;
+* ``cues``: phrases that change a request: struck-through text, "all ... except
+  ...", part of a page, "Fix data" hints, the wanted name, typed names checked;
+* ``assignment``: the new form; ``legacy_facts`` and ``legacy``: the old one, with
+  ``legacy_kinds`` for its requests about whole pages and persons (verification,
+  merges, ORCID iD / institution / canonical-name edits, all-except), read as the
+  maintainers do (``maintainer-operations.md``);
 * ``parse``: :func:`parse_issue` and :func:`is_bot_issue`;
 * ``issue_file``: issues stored as markdown files (the CLI's input).
 

@@ -95,6 +95,19 @@ def _paper_ids(text: str) -> list[str]:
     return list(dict.fromkeys(str(a) for a in find_anthology_ids(text) if not a.is_volume))
 
 
+_LIST_LINE_RE = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)]|\[|https?://|\(?[A-Za-z]?\d)")
+
+
+def _listed_after(lines: list[str]) -> list[str]:
+    """Paper ids of the list that follows a sentence: bullets, numbers, bare links."""
+    found: list[str] = []
+    for line in lines:
+        if not _LIST_LINE_RE.match(line):
+            break
+        found.extend(i for i in _paper_ids(line) if i not in found)
+    return found
+
+
 def read_except(text: str) -> ExceptCue | None:
     """The first "all/the rest ... except ..." statement in prose, or None.
 
@@ -113,17 +126,7 @@ def read_except(text: str) -> ExceptCue | None:
             continue
         exceptions = _paper_ids(after)
         if not exceptions and not _LIST_FOLLOWS_RE.sub("", after).strip(" :.-*,"):
-            for following in sentences[index + 1 :]:
-                ids = _paper_ids(following)
-                if not ids and exceptions:
-                    break
-                if (
-                    not ids
-                    and following.strip()
-                    and not following.lstrip().startswith(("-", "*", "+"))
-                ):
-                    break
-                exceptions.extend(i for i in ids if i not in exceptions)
+            exceptions = _listed_after(sentences[index + 1 :])
         rest = _polarity_of_clause(before)
         quoted = " ".join(sentence.split())[:200]
         return ExceptCue(rest, tuple(exceptions), quoted, rest == NEUTRAL or not exceptions)

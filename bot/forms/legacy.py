@@ -62,7 +62,8 @@ def _legacy_source_and_target(
     source. Otherwise an unverified page is the source and a verified page named
     beside it the target; a single page is the source.
     """
-    pages = [p for p in (resolve_page(p, lookup, out, "author_page") for p in facts.pages) if p]
+    resolved = (resolve_page(p, lookup, out, "author_page") for p in facts.pages)
+    pages = list(dict.fromkeys(p for p in resolved if p))  # two ways of writing one page
     into = facts.into if facts.into in pages else None
     if into is not None and into.endswith("/unverified"):
         into = None
@@ -261,7 +262,7 @@ def _parse_legacy(title: str, body: str, lookup: DataLookup | None) -> ParseResu
     extra = _legacy_extra(facts)
     _check_legacy_confirmation(sections, out)
     kind = read_whole_page_kinds(facts, lookup, out)
-    if kind is not None:
+    if kind is not None and (kind.target is not None or out.problems):
         notes = clean_answer(sections.get("notes", ""))
         return _finish(
             "legacy",

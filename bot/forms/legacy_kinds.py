@@ -33,7 +33,8 @@ from bot.engine.request import MAX_SOURCES, PersonEdits, Target, institution_pro
 from bot.forms.cues import typed_name
 from bot.forms.legacy_facts import LegacyFacts
 from bot.forms.prose import MINE, NOT_MINE
-from bot.forms.resolve import resolve_page
+from bot.forms.references import PaperRef
+from bot.forms.resolve import _page_papers, _PaperContext, resolve_page, resolve_papers
 from bot.forms.result import Reading, _Collector
 
 _EXAMPLE_ORCID = "0000-0002-1825-0097"
@@ -259,7 +260,12 @@ def _resolved_pages(facts: LegacyFacts, lookup: DataLookup | None, out: _Collect
 def read_whole_page_kinds(
     facts: LegacyFacts, lookup: DataLookup | None, out: _Collector
 ) -> Outcome | None:
-    """The request when it is one of this module's kinds, else None."""
+    """The request when it is one of this module's kinds, else None.
+
+    The pages are checked against the data first (with a lookup), so that two
+    ways of writing one page, or an old verified-looking URL of what is an
+    unverified page now, count as the page they are.
+    """
     done = fix_data(facts, out)
     if done is not None:
         return done
@@ -274,30 +280,28 @@ def read_whole_page_kinds(
             f"{MAX_SOURCES}. Please split the request.",
         )
         return Outcome()
+    pages = _resolved_pages(facts, lookup, out)
+    if len(pages) < len(set(facts.pages)) and any(
+        p.code in ("unknown_page", "invalid_page") for p in out.problems
+    ):
+        return Outcome()  # a page that does not exist: the question is asked
     listed = bool(facts.refs or facts.titles)
-    several = len(facts.pages) > 1
-    merging = several and (
+    merging = len(pages) > 1 and (
         bool({"merge", "name_change"} & kinds)
-        or ("verify" in kinds and all(is_unverified_page(p) for p in facts.pages))
+        or ("verify" in kinds and all(is_unverified_page(p) for p in pages))
     )
     # A list of the filer's papers with a merge of an unverified page moves that list
     # (the list reading); only a merge of verified persons takes whole pages anyway.
-    verified_named = [p for p in facts.pages if not is_unverified_page(p)]
-    if merging and (not listed or (len(verified_named) > 1 and "split" not in kinds)):
-        return _merge(facts, _resolved_pages(facts, lookup, out), lookup, out)
-    if several:
+    verified = [p for p in pages if not is_unverified_page(p)]
+    if merging and (not listed or (len(verified) > 1 and "split" not in kinds)):
+        return _merge(facts, pages, lookup, out)
+    if len(pages) != 1:
         return None
-    if facts.except_cue is not None and not listed_outside_cue(facts):
-        pages = _resolved_pages(facts, lookup, out)
-        return _all_except(facts, pages[0], lookup, out) if pages else Outcome()
-    if listed:
-        return None
-    if not ({"verify", "name_change"} & kinds):
-        return None
-    pages = _resolved_pages(facts, lookup, out)
-    if not pages:
-        return Outcome()
     page = pages[0]
+    if facts.except_cue is not None and not listed_outside_cue(facts):
+        return _all_except(facts, page, lookup, out)
+    if listed or not ({"verify", "name_change"} & kinds):
+        return None
     if is_unverified_page(page):
         if "split" in kinds or facts.subset or "merge" in kinds:
             return None  # part of a page: which papers? (the list reading asks)
@@ -407,6 +411,11 @@ def _all_except(
         )
         return Outcome(source=page)
     exceptions = list(cue.exceptions)
+    if lookup is not None:  # each exception must be a paper on the page
+        refs = [PaperRef("paper", p, p) for p in exceptions]
+        exceptions = resolve_papers(
+            refs, lookup, _PaperContext(page, _page_papers(page, lookup)), out
+        )
     if not is_unverified_page(page):
         if cue.rest == MINE:  # the exceptions leave the filer's page
             return Outcome(source=page, papers=exceptions, target=Target(kind="unverified"))

@@ -22,6 +22,7 @@ from bot.anthology.ids import (
 from bot.anthology.names import Name
 from bot.anthology.pages import BARE_PAGE_PATTERN, find_author_pages
 from bot.anthology.people import OrcidError, is_valid_person_id, normalize_orcid
+from bot.engine.request import MAX_PERSON_ID
 from bot.forms.template import normalize_newlines
 
 ANTHOLOGY_HOST = "https://aclanthology.org"
@@ -55,6 +56,17 @@ class PageError(ValueError):
         self.code = code
 
 
+def check_page_length(page: str) -> None:
+    """Raise PageError for a page id longer than any person id may be (``MAX_PERSON_ID``)."""
+    slug = page.removesuffix("/unverified")
+    if len(slug) > MAX_PERSON_ID:
+        raise PageError(
+            f"{_shorten(slug)!r} is not an author page: page ids are at most {MAX_PERSON_ID} "
+            f"characters, this one has {len(slug)}. Please copy the page's address from "
+            f"{ANTHOLOGY_HOST}/people/."
+        )
+
+
 def parse_author_page(text: str) -> str:
     """The page id (``jane-doe`` or ``jane-doe/unverified``) named by one answer.
 
@@ -67,6 +79,7 @@ def parse_author_page(text: str) -> str:
         raise PageError("Please give the author page: its link or its id.", "missing_page")
     pages = find_author_pages(value)
     if len(pages) == 1:
+        check_page_length(pages[0])
         return pages[0]
     if len(pages) > 1:
         raise PageError(
@@ -85,6 +98,7 @@ def parse_author_page(text: str) -> str:
         )
     bare = value.strip(_WRAPPERS).rstrip("/").lower()
     if BARE_PAGE_PATTERN.fullmatch(bare) and is_valid_person_id(bare.split("/")[0]):
+        check_page_length(bare)
         return bare
     raise PageError(
         f"We could not read an author page in {_shorten(value)!r}. Please give its address "

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from bot.anthology.lookup import DataLookup, TitleMatch
 from bot.anthology.pages import page_url
 from bot.engine.request import MAX_PAPERS
-from bot.forms.references import ANTHOLOGY_HOST, PaperRef
+from bot.forms.references import ANTHOLOGY_HOST, PageError, PaperRef, check_page_length
 from bot.forms.result import _Collector
 
 #: Title matches scoring at least this are "near-exact" and accepted.
@@ -30,13 +30,22 @@ def resolve_page(
     page: str, lookup: DataLookup | None, out: _Collector, field_id: str
 ) -> str | None:
     """Check that a page exists; an old-style verified-looking id that is only an
-    unverified page now (``/people/j/jane-doe/``) becomes ``jane-doe/unverified``."""
+    unverified page now (``/people/j/jane-doe/``) becomes ``jane-doe/unverified``.
+    A page id longer than any person id may be is a question, with or without data."""
+    try:
+        check_page_length(page)
+    except PageError as exc:
+        out.add(field_id, exc.code, str(exc))
+        return None
     if lookup is None:
         return page
     slug, _, rest = page.partition("/")
     if rest:
         if lookup.page_papers(page) is not None:
             return page
+        if lookup.person_exists(slug):  # verified since the issue was filed
+            out.note(f"{page_url(page)} is the verified page {page_url(slug)} now.")
+            return slug
         out.add(
             field_id,
             "unknown_page",

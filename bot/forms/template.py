@@ -245,17 +245,33 @@ def _unfence(text: str) -> str:
 _TILDE_STRUCK_RE = re.compile(
     r"(?<![\w=/~\\])(~~?)(?=[^\s~])([^~\n]{1,2000}?)(?<=[^\s~])\1(?!~)",
 )
-_TAG_STRUCK_RE = re.compile(
-    r"<(del|s|strike)(?:\s[^<>]{0,200})?>.{0,5000}?</\1\s*>", re.IGNORECASE | re.DOTALL
-)
+_OPEN_STRUCK_RE = re.compile(r"<(del|s|strike)(?:\s[^<>]{0,200})?>", re.IGNORECASE)
+
+
+def _strip_struck_tags(text: str) -> str:
+    """Drop ``<del>..</del>``, ``<s>..</s>``, ``<strike>..</strike>`` in one pass.
+
+    Once a closing tag is missing, no later opening tag can be closed either, so
+    the scan stops there: the cost stays linear for any input.
+    """
+    lower = text.lower()
+    out: list[str] = []
+    pos = 0
+    while (m := _OPEN_STRUCK_RE.search(text, pos)) is not None:
+        close = lower.find(f"</{m[1].lower()}>", m.end())
+        if close == -1:
+            break
+        out.append(text[pos : m.start()])
+        pos = close + len(m[1]) + 3
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def strip_struck(text: str) -> str:
     """``text`` without its struck-through parts (markdown tildes, ``<del>``, ``<s>``)."""
     if "~" not in text and "<" not in text:
         return text
-    text = _TAG_STRUCK_RE.sub("", text)
-    return _TILDE_STRUCK_RE.sub("", text)
+    return _TILDE_STRUCK_RE.sub("", _strip_struck_tags(text))
 
 
 def clean_answer(raw: str, *, strict_empty: bool = False) -> str:

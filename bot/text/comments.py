@@ -47,7 +47,7 @@ from typing import Literal
 from bot.anthology.pages import is_unverified_page
 from bot.engine.planner import Plan
 from bot.engine.request import Problem
-from bot.text.render import escape, render_plan
+from bot.text.render import escape, plan_summary, render_plan
 from bot.workflow.markers import PULL_MARKER
 
 StatusKind = Literal[
@@ -345,10 +345,9 @@ def render_status_comment(status: IssueStatus) -> str:
 
 
 def change_summary(plan: Plan) -> str:
-    """``3 papers from jane-doe/unverified to jane-doe`` (plain text)."""
-    count = len(plan.moves)
-    papers = f"{count} paper{'s' if count != 1 else ''}"
-    return f"{papers} from {plan.source_page} to {plan.target_page}"
+    """``3 papers from jane-doe/unverified to jane-doe`` (plain text), or per kind
+    (``merge x into y``, ``update y in people.json``, ``verify ...``)."""
+    return plan_summary(plan)
 
 
 def pull_title(plan: Plan, issue_number: int) -> str:
@@ -414,7 +413,9 @@ def commit_message(plan: Plan, issue_number: int) -> str:
     Every piece of user text goes through :func:`commit_text`, so the bot's own
     last line is the only one that can close an issue and there are no trailers.
     """
-    lines = [f"Assign {commit_text(change_summary(plan))}", ""]
+    summary = commit_text(change_summary(plan))
+    first = f"Assign {summary}" if plan.kind == "move" else summary[:1].upper() + summary[1:]
+    lines = [first, ""]
     for change in plan.moves:
         role = "editor" if change.ref.role == "editor" else "author"
         lines.append(

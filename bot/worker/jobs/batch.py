@@ -138,7 +138,7 @@ def build_batch(context: JobContext, worktree: JobWorktree, members: list[Member
             plan = data.plan(parsed.request)
             if plan.problems:
                 left_out(member, "questions")
-            elif not plan.moves:
+            elif not plan.changes_anything:
                 left_out(member, "nothing")
             else:
                 candidates.append((member, parsed.request, plan))

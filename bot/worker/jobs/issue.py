@@ -197,7 +197,7 @@ class Planned:
 
     @property
     def ok(self) -> bool:
-        return self.plan is not None and not self.problems and bool(self.plan.moves)
+        return self.plan is not None and not self.problems and self.plan.changes_anything
 
 
 @dataclass
@@ -451,7 +451,7 @@ class IssueRun:
             push_requested=self.pushing_requested,
             approved=self.approved(),
             has_problems=bool(planned.problems) if planned is not None else False,
-            has_changes=bool(planned.plan and planned.plan.moves) if planned else True,
+            has_changes=bool(planned.plan and planned.plan.changes_anything) if planned else True,
             merged_unchanged=self.merged and self.state.fp == self.fp,
         )
 
