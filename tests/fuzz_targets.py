@@ -320,9 +320,16 @@ def check_markdown(text: str) -> None:
     mentions = [m.start() for m in MENTION.finditer(text)]
     assert not mentions, [text[max(0, i - 20) : i + 20] for i in mentions]
     assert text.count("<!--") == text.count("-->"), text[:2000]
+    # Every row of a table has the columns of its header: typed text never adds one.
+    columns: int | None = None
     for line in text.splitlines():
-        if line.startswith("| ") and line.rstrip().endswith("|") and "---" not in line:
-            assert len(UNESCAPED_PIPE.findall(line)) == 6, line  # 5 columns, never more
+        if not (line.startswith("|") and line.rstrip().endswith("|")):
+            columns = None  # a table ends at the first line that is not a row
+            continue
+        pipes = len(UNESCAPED_PIPE.findall(line))
+        if columns is None:
+            columns = pipes
+        assert pipes == columns, line
 
 
 def render_everything(plan_or_none: Any, problems: tuple[Any, ...]) -> list[str]:

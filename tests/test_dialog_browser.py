@@ -451,7 +451,7 @@ def test_existing_page_via_typeahead(page: Any, server: str, data: AnthologyData
     assert query["title"] == f"Paper assignment: {SEED_PAGE}"
     assert "labels" not in query  # the template labels the issue; see docs/prefill-links.md
     assert parse_link(href, data) == Request(
-        source=SEED_PAGE,
+        sources=SEED_PAGE,
         papers=("2025.acl-long.5", "2025.acl-long.12"),
         target=Target(kind="existing", id="kai-hui"),
     )
@@ -495,7 +495,7 @@ def test_new_page_with_orcid(page: Any, server: str, data: AnthologyData) -> Non
     query = check_link_shape(href, "A new author page for this person")
     assert query["orcid"] == VALID_ORCID and query["name"] == "Tingfeng Hui"
     assert parse_link(href, data) == Request(
-        source=SEED_PAGE,
+        sources=SEED_PAGE,
         papers=SEED_PAPERS,
         target=Target(
             kind="new",
@@ -523,7 +523,7 @@ def test_unverified_target(page: Any, server: str, data: AnthologyData) -> None:
     check_link_shape(href, "No author page (unverified)")
     request = parse_link(href, data)
     assert request == Request(
-        source="hua-wu",
+        sources="hua-wu",
         papers=("2025.acl-long.12",),
         target=Target(kind="unverified"),
         notes="This Hua Wu is a different person.",

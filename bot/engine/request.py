@@ -63,7 +63,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import KW_ONLY, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from bot.anthology.names import Name
@@ -160,33 +160,58 @@ class PersonEdits:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Request:
     """Move papers from the author pages ``sources`` to ``target``; edit or merge persons.
 
     A source is a page id: a verified person id (``jane-doe``) or an unverified
-    page (``jane-doe/unverified``); page URLs are accepted too. A single string
-    given as ``sources`` (old callers: ``Request("x/unverified", papers, target)``)
-    is taken as one source. See the module docstring for every field.
+    page (``jane-doe/unverified``); page URLs are accepted too. Old callers keep
+    working: a single string as the first argument, or ``source=`` by keyword, is
+    one source. See the module docstring for every field.
     """
 
-    sources: tuple[str, ...] | str
+    sources: tuple[str, ...]
     papers: tuple[str, ...]
     target: Target
-    notes: str = ""
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
-    _: KW_ONLY
-    all_papers: bool = False
-    except_papers: tuple[str, ...] = ()
-    edits: PersonEdits = PersonEdits()
-    merge: tuple[str, ...] = ()
+    notes: str
+    extra: dict[str, Any] = field(compare=False)
+    all_papers: bool
+    except_papers: tuple[str, ...]
+    edits: PersonEdits
+    merge: tuple[str, ...]
 
-    def __post_init__(self) -> None:
-        raw = (self.sources,) if isinstance(self.sources, str) else tuple(self.sources)
-        object.__setattr__(self, "sources", dedupe_pages(raw))
-        object.__setattr__(self, "papers", tuple(self.papers))
-        object.__setattr__(self, "except_papers", tuple(self.except_papers))
-        object.__setattr__(self, "merge", tuple(dict.fromkeys(self.merge)))
+    def __init__(  # noqa: PLR0913 - the documented fields, with the old spellings
+        self,
+        sources: tuple[str, ...] | list[str] | str = (),
+        papers: tuple[str, ...] | list[str] = (),
+        target: Target | None = None,
+        notes: str = "",
+        extra: dict[str, Any] | None = None,
+        *,
+        source: str | None = None,
+        all_papers: bool = False,
+        except_papers: tuple[str, ...] | list[str] = (),
+        edits: PersonEdits | None = None,
+        merge: tuple[str, ...] | list[str] = (),
+    ) -> None:
+        if target is None:
+            raise TypeError("Request needs a target")
+        raw = (sources,) if isinstance(sources, str) else tuple(sources)
+        if source is not None:
+            raw = (source, *raw)
+        values = {
+            "sources": dedupe_pages(raw),
+            "papers": tuple(papers),
+            "target": target,
+            "notes": notes,
+            "extra": dict(extra) if extra else {},
+            "all_papers": all_papers,
+            "except_papers": tuple(except_papers),
+            "edits": edits if edits is not None else PersonEdits(),
+            "merge": tuple(dict.fromkeys(merge)),
+        }
+        for key, value in values.items():
+            object.__setattr__(self, key, value)
 
     @property
     def source(self) -> str:
