@@ -22,7 +22,7 @@ naming the missing variables.
 | ``GITHUB_APP_ID`` | | the GitHub App's id |
 | ``GITHUB_PRIVATE_KEY`` | | the App's private key: PEM text or a file path |
 | ``GITHUB_INSTALLATION_ID`` | (from the webhook) | the App installation, for jobs without one |
-| ``BOT_LOGIN`` | (token: ``GET /user``; App: ``<slug>[bot]``) | the bot's login: own events, mentions |
+| ``BOT_LOGIN`` | (token: ``GET /user``; App: ``<slug>[bot]``) | own events, mentions |
 | ``ANTHOLOGY_REPO`` | ``acl-org/acl-anthology`` | ``owner/name`` of the data repository |
 | ``ANTHOLOGY_CLONE_URL`` | ``https://github.com/<repo>.git`` | where git fetches and pushes |
 | ``BOT_STATE_DIR`` | ``$XDG_STATE_HOME/anthology-bot`` | clone, worktrees, index, job database |
