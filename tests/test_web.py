@@ -204,7 +204,7 @@ class BrokenStore(JobStore):
         raise ConnectionError("the job store is down")
 
     accept = claim = renew = finish = retry_later = requeue_expired = _down
-    get = jobs = delivery = ping = _down
+    get = jobs = delivery = ping = retry = prune = schema_version = _down
 
 
 def test_store_outage_is_503_for_webhooks_and_readiness(settings: Settings) -> None:
