@@ -174,8 +174,8 @@ class SqliteJobStore(JobStore):
             stat = os.stat(self.path)
         except FileNotFoundError:
             raise StoreFileGone(
-                f"the job store {self.path} was deleted while in use; restore it, or "
-                "restart the bot to start an empty store"
+                f"the job store {self.path} was deleted while in use; restore it (a "
+                "restart would start an empty store, without the jobs it held)"
             ) from None
         if (stat.st_dev, stat.st_ino) != self._file:
             log.warning(
