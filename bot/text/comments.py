@@ -7,8 +7,10 @@ always one of:
 * ``questions``: the issue cannot become a change yet; each problem is a
   question for the person who filed it, with the form field it is about, and
   what could be read so far;
-* ``proposed``: the plan as a table (paper with title and link, author as
-  printed, from page, to page), the ``people.json`` changes, side effects, the
+* ``proposed``: the plan (the pages the papers leave and join, a new page marked
+  live only after the merge; then one list item per paper: its id, title and the
+  author as printed, a list rather than a table so that it reads on a phone), the
+  ``people.json`` changes (in authors' words: "institution"), side effects, the
   pull request and the preview links (the branch's preview build and the
   affected author pages on it);
 * ``nothing``: the papers are already where the issue wants them;
