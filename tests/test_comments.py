@@ -168,3 +168,14 @@ def test_a_link_to_a_new_page_says_it_is_live_after_the_merge(data: AnthologyDat
     text = render_status_comment(IssueStatus("proposed", plan=existing))
     assert "- **to** [`shay-b-cohen`](https://aclanthology.org/people/shay-b-cohen/)\n" in text
     assert "live after the change is merged" not in text  # that page exists already
+
+
+def test_the_parsers_notes_reach_the_status_comment(data: AnthologyData) -> None:
+    """What the parser noted (e.g. an ORCID it leaves alone) is shown, never silently dropped."""
+    plan = seed_plan(data)
+    note = "The ORCID iD 0000-0002-7182-8185 is not changed by this request."
+    plan.request.extra["resolved"] = [note]
+    text = render_status_comment(IssueStatus("proposed", plan=plan))
+    assert "How I read the request" in text and note in text
+    plan.request.extra.pop("resolved")
+    assert "How I read the request" not in render_status_comment(IssueStatus("proposed", plan=plan))

@@ -340,7 +340,20 @@ def render_status_comment(status: IssueStatus) -> str:
             "Anthology staff have the details in the bot's logs. Editing the issue makes me "
             "try again.",
         ]
-    return "\n".join(["### Paper assignment", "", *body, "", _FOOTER])
+    return "\n".join(["### Paper assignment", "", *body, *_reading_notes(status), "", _FOOTER])
+
+
+def _reading_notes(status: IssueStatus) -> list[str]:
+    """What the parser noted while reading the request (an ORCID left as it is, a page that
+    already has a verified person ...): nothing the filer gave is dropped without a word."""
+    if status.plan is None:
+        return []
+    notes = status.plan.request.extra.get("resolved") or []
+    if not isinstance(notes, list) or not notes:
+        return []
+    lines = ["", "<details><summary>How I read the request</summary>", ""]
+    lines += [f"- {escape(str(note), 400)}" for note in notes[:20]]
+    return [*lines, "", "</details>"]
 
 
 # -- the pull request and the commit ------------------------------------------------------
