@@ -452,3 +452,22 @@ def refusal_reply(login: str, command: str, allowed: str) -> str:
 def command_error_reply(login: str, command: str, problem: str) -> str:
     """A command that could not be carried out, and why (``problem`` is markdown)."""
     return f"@{login}: I could not do `{escape(command, 120)}`: {problem}"
+
+
+def unclear_reply(login: str, written: str, suggestion: str | None, bot_login: str) -> str:
+    """An answer to something meant for the bot that is no command: the closest command, if
+    one is close, and ``/help``. Nothing was done."""
+    head = f"@{login}: I do not know the command {escape(written, 120)}."
+    if suggestion is not None:
+        mention = bot_login.removesuffix("[bot]")
+        head += f" Did you mean `/{suggestion}` (or `@{mention} {suggestion}`)?"
+    return head + " Nothing was changed. `/help` lists the commands."
+
+
+def edited_command_reply(login: str) -> str:
+    """Commands in a comment edited after it was posted are not carried out (ever)."""
+    return (
+        f"@{login}: this comment was edited after it was posted, and I only act on "
+        "commands as a comment was first written, so nothing was changed. Please write the "
+        "command in a new comment. `/help` lists the commands."
+    )

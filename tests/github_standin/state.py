@@ -68,6 +68,10 @@ class Comment:
     app: bool = False
     reactions: list[Reaction] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # A new comment's updated_at equals its created_at on GitHub.
+        self.updated_at = self.created_at
+
 
 @dataclass
 class PullInfo:

@@ -1,0 +1,137 @@
+"""End to end: the promises of issue 13 that attacks and faults broke, each kept.
+
+Through the real web app, workers, git and the GitHub stand-in (its REST API
+shaped as GitHub's), as in ``tests/test_e2e_maintainer.py``, whose helpers these
+tests share: approval bound to the plan a maintainer saw and to who gave it,
+commands only where GitHub shows them as text, edited comments, notices that
+look before they post, ``/cancel`` after a kill, the bot's own commits, and
+pull requests made moot upstream.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.forms.body import render_form_body
+from demo.run import SEED_ANSWERS
+from tests.service_harness import Service, running_service
+from tests.test_e2e_maintainer import (
+    AUTHOR,
+    MAINTAINER,
+    file_issue,
+    notices,
+    open_pulls,
+    reactions,
+    say,
+    status,
+    work,
+)
+
+
+@pytest.fixture
+def approval_service(service_template: Path, tmp_path: Path) -> Iterator[Service]:
+    with running_service(service_template, tmp_path, APPROVAL_MODE="label") as running:
+        running.standin.set_permission(MAINTAINER, "triage")
+        yield running
+
+
+@pytest.fixture
+def service(service_template: Path, tmp_path: Path) -> Iterator[Service]:
+    with running_service(service_template, tmp_path) as running:
+        running.standin.set_permission(MAINTAINER, "triage")
+        yield running
+
+
+def next_second() -> None:
+    """GitHub's timestamps have whole seconds: make the next change visibly later."""
+    time.sleep(1.1)
+
+
+# -- 4: commands only where GitHub shows text --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "> As the author said:\n/apply",
+        "<blockquote>\n/apply\n</blockquote>",
+        "<pre>\n/apply\n</pre>",
+        "<code>\n\n/apply\n\n</code>",
+    ],
+)
+def test_commands_shown_as_quote_or_code_are_not_executed(
+    approval_service: Service, body: str
+) -> None:
+    service = approval_service
+    number = file_issue(service)
+    work(service)
+    comment, code = say(service, number, body, MAINTAINER)
+    assert code == 200  # the web app's triage already sees no command
+    service.deliver("issues", service.standin.edit_issue(number))  # any later run
+    work(service)
+    assert open_pulls(service) == []
+    assert reactions(service, comment) == set()
+    assert "waits for approval" in status(service, number)
+
+
+# -- 12.5: every command gets an answer ----------------------------------------------------
+
+
+def test_a_mistyped_command_or_unclear_mention_is_answered_once(
+    approval_service: Service,
+) -> None:
+    service = approval_service
+    number = file_issue(service)
+    work(service)
+    typo, code = say(service, number, "Checked.\n/aply", MAINTAINER)
+    assert code == 202
+    vague, _ = say(service, number, "@anthology-bot please go ahead", AUTHOR)
+    work(service)
+    first, second = notices(service, number)
+    assert "`/apply`" in first and "/aply" in first and "`/help`" in first
+    assert "Nothing was changed" in first
+    assert "please go ahead" in second and "`/help`" in second
+    assert reactions(service, typo) == {"eyes", "confused"}
+    assert open_pulls(service) == []
+    # Exactly once per comment: later runs answer nothing again.
+    service.deliver("issues", service.standin.edit_issue(number))
+    work(service)
+    assert len(notices(service, number)) == 2
+    assert vague
+
+
+# -- 5: an edited comment is acted on as first written, or never -------------------------
+
+
+def test_a_comment_edited_into_a_command_is_answered_and_never_executed(
+    approval_service: Service,
+) -> None:
+    service = approval_service
+    standin = service.standin
+    number = file_issue(service)
+    work(service)
+    lgtm, code = say(service, number, "LGTM", MAINTAINER)
+    assert code == 200
+    next_second()
+    edited = standin.edit_comment(lgtm, "/apply")
+    assert service.deliver("issue_comment", edited).status_code == 202
+    work(service)
+    assert open_pulls(service) == []
+    [answer] = notices(service, number)
+    assert "edited after it was posted" in answer and "new comment" in answer
+    assert reactions(service, lgtm) == {"eyes", "confused"}
+
+    # An unrelated event later does not execute it either.
+    service.deliver("issues", standin.edit_issue(number, title="Paper assignment (edited)"))
+    work(service)
+    assert open_pulls(service) == [] and len(notices(service, number)) == 1
+
+    # A new comment does.
+    say(service, number, "/apply", MAINTAINER)
+    work(service)
+    assert len(open_pulls(service)) == 1
+    assert SEED_ANSWERS and render_form_body
