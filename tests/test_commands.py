@@ -193,16 +193,16 @@ def test_state_survives_the_status_comment_and_cannot_end_it_early() -> None:
     assert IssueState.from_comment(broken) == IssueState()
 
 
-def test_approval_is_bound_to_the_text() -> None:
+def test_approval_is_confirmed_for_the_text_and_a_label_alone_is_not_approval() -> None:
     fp = fingerprint("Title", "Body\r\nline\n")
     assert fp == fingerprint("Title ", "Body\nline")
     assert fp != fingerprint("Title", "Body\nline 2")
-    approved = IssueState(approved=fp)
+    confirmed = IssueState(approved="p-plan", ok=fp)
     assert is_approved("off", "approved", (), IssueState(), fp)
-    assert is_approved("label", "approved", ("Approved",), IssueState(), fp)
-    assert is_approved("label", "approved", (), approved, fp)
-    assert not is_approved("label", "approved", (), approved, fingerprint("Title", "edited"))
-    assert not is_approved("label", "approved", ("pending",), IssueState(), fp)
+    assert not is_approved("label", "approved", ("Approved",), IssueState(), fp)
+    assert is_approved("label", "approved", (), confirmed, fp)
+    assert not is_approved("label", "approved", (), confirmed, fingerprint("Title", "edited"))
+    assert not is_approved("label", "approved", (), IssueState(ok=fp), fp)
 
 
 # -- batches ------------------------------------------------------------------------------

@@ -135,3 +135,94 @@ def test_a_comment_edited_into_a_command_is_answered_and_never_executed(
     work(service)
     assert len(open_pulls(service)) == 1
     assert SEED_ANSWERS and render_form_body
+
+
+# -- 1, 2, 3: approval is bound to the plan a maintainer saw, and to who gave it ----------
+
+FEWER = dict(SEED_ANSWERS, papers="2025.acl-long.5\n2023.findings-emnlp.3")
+OTHER_ORCID = dict(SEED_ANSWERS, orcid="0000-0002-1694-233X")
+
+
+def test_an_edit_after_label_approval_withdraws_it_visibly(approval_service: Service) -> None:
+    service = approval_service
+    standin = service.standin
+    number = file_issue(service)
+    work(service)
+    assert service.deliver("issues", standin.label_issue(number, "approved", MAINTAINER)).ok
+    work(service)
+    [pull] = open_pulls(service)
+    branch = pull.pull.head if pull.pull else ""
+    first = standin.branch_sha(branch)
+
+    # The filer edits the request; no workflow removes the label.
+    edited = standin.edit_issue(number, body=render_form_body(OTHER_ORCID))
+    assert service.deliver("issues", edited).status_code == 202
+    work(service)
+    assert standin.branch_sha(branch) == first  # the edited version is not pushed
+    text = status(service, number)
+    assert "waits for approval" in text and f"approval by @{MAINTAINER} no longer holds" in text
+    assert "approved" not in standin.issue(number).labels  # the bot took the label off
+
+    # A maintainer approves the new plan: now it is pushed.
+    assert service.deliver("issues", standin.label_issue(number, "approved", MAINTAINER)).ok
+    work(service)
+    assert standin.branch_sha(branch) != first
+    assert "no longer holds" not in status(service, number)
+
+
+def test_a_label_approves_the_plan_shown_when_it_was_added(approval_service: Service) -> None:
+    service = approval_service
+    standin = service.standin
+    number = file_issue(service)
+    work(service)
+    # The label is added while the status shows the first plan; the filer edits before
+    # the job runs: the label approved the plan shown, not the edited one.
+    labelled = standin.label_issue(number, "approved", MAINTAINER)
+    edited = standin.edit_issue(number, body=render_form_body(FEWER))
+    assert service.deliver("issues", labelled).ok and service.deliver("issues", edited).ok
+    work(service)
+    assert open_pulls(service) == []
+    assert "no longer holds" in status(service, number)
+
+
+def test_apply_approves_the_plan_the_maintainer_saw(approval_service: Service) -> None:
+    service = approval_service
+    standin = service.standin
+    number = file_issue(service)
+    work(service)
+    assert "**3 papers**" in status(service, number)
+
+    # /apply, then an edit before the job runs: the edited plan is not approved.
+    _, code = say(service, number, "/apply", MAINTAINER)
+    edited = standin.edit_issue(number, body=render_form_body(FEWER))
+    assert code == 202 and service.deliver("issues", edited).ok
+    work(service)
+    assert open_pulls(service) == []
+    text = status(service, number)
+    assert "**2 papers**" in text and "no longer holds" in text
+
+    # /apply after seeing the new plan approves it.
+    say(service, number, "/apply", MAINTAINER)
+    work(service)
+    [pull] = open_pulls(service)
+    assert "2 papers" in pull.title
+
+
+def test_an_approval_label_counts_only_from_staff_checked_through_the_api(
+    approval_service: Service,
+) -> None:
+    service = approval_service
+    standin = service.standin
+    number = file_issue(service)
+    work(service)
+    standin.set_permission("mallory", "read")
+    assert service.deliver("issues", standin.label_issue(number, "approved", "mallory")).ok
+    work(service)
+    assert open_pulls(service) == []
+    assert "added by @mallory, who is not Anthology staff" in status(service, number)
+
+    # Staff adding it again (a newer event) approves.
+    standin.unlabel_issue(number, "approved", "mallory")
+    assert service.deliver("issues", standin.label_issue(number, "approved", MAINTAINER)).ok
+    work(service)
+    assert len(open_pulls(service)) == 1

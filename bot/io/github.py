@@ -122,6 +122,17 @@ class CommentInfo:
 
 
 @dataclass(frozen=True)
+class IssueEvent:
+    """One event of an issue's history (``labeled``, ``unlabeled``, ``closed``...)."""
+
+    id: int
+    event: str
+    actor: str
+    label: str | None = None
+    created_at: str = ""
+
+
+@dataclass(frozen=True)
 class PullInfo:
     """A pull request."""
 
@@ -520,6 +531,24 @@ class GitHubRepo:
             return _comment_info(keep)
 
         return self._call(f"updating the status comment on #{issue_number}", run)
+
+    def issue_events(self, number: int) -> list[IssueEvent]:
+        """The issue's events, oldest first (``GET /repos/{repo}/issues/{number}/events``):
+        who added or removed which label, checked here rather than in a payload."""
+
+        def run() -> list[IssueEvent]:
+            out = []
+            for event in self._repo.get_issue(number).get_events():
+                label = event.label.name if event.label is not None else None
+                actor = event.actor.login if event.actor is not None else ""
+                out.append(IssueEvent(event.id, event.event, actor, label, _iso(event.created_at)))
+            return out
+
+        return self._call(f"reading the events of #{number}", run)
+
+    def newest_comment_id(self, number: int) -> int:
+        """The id of the newest comment on an issue (0 if none): a point in its history."""
+        return max((c.id for c in self.list_comments(number)), default=0)
 
     # -- labels and reactions --------------------------------------------------
 

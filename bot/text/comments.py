@@ -118,6 +118,8 @@ class IssueStatus:
     batch: BatchLink | None = None
     up_to_date: bool | None = None
     hold: str | None = None
+    withdrawn_by: str | None = None
+    label_refused_from: str | None = None
 
 
 def _page_name(page: str | None) -> str:
@@ -208,6 +210,19 @@ def _plan_details(plan: Plan | None, summary: str) -> list[str]:
 def _awaiting_approval(status: IssueStatus) -> list[str]:
     label = escape(status.approval_label or "approved")
     out = ["**The request is complete and waits for approval.** This is the change I would make:"]
+    if status.withdrawn_by:
+        out[:0] = [
+            f"**The approval by @{escape(status.withdrawn_by, 60)} no longer holds:** the "
+            "request changed after it was approved, so the plan below is not the one that was "
+            f"approved. I removed the `{label}` label if it was set.",
+            "",
+        ]
+    if status.label_refused_from:
+        out[:0] = [
+            f"The `{label}` label was added by @{escape(status.label_refused_from, 60)}, who "
+            "is not Anthology staff, so it does not approve the request.",
+            "",
+        ]
     if status.plan is not None:
         out += ["", render_plan(status.plan)]
     out += [
@@ -470,4 +485,13 @@ def edited_command_reply(login: str) -> str:
         f"@{login}: this comment was edited after it was posted, and I only act on "
         "commands as a comment was first written, so nothing was changed. Please write the "
         "command in a new comment. `/help` lists the commands."
+    )
+
+
+def no_plan_approved_reply(login: str, command: str) -> str:
+    """``/apply`` or ``/batch`` written while the status comment showed no complete plan."""
+    return (
+        f"@{login}: when you wrote `{escape(command, 120)}`, my status comment showed no "
+        "complete plan, so nothing was approved. Please check the plan in the status "
+        "comment and approve it again."
     )

@@ -120,6 +120,18 @@ class Issue:
 
 
 @dataclass
+class IssueEvent:
+    """One entry of an issue's event history (``labeled``/``unlabeled``, by ``actor``)."""
+
+    id: int
+    issue_number: int
+    event: str
+    actor: str
+    label: str | None = None
+    created_at: str = field(default_factory=now_iso)
+
+
+@dataclass
 class LoggedRequest:
     """One request the stand-in answered (REST or git)."""
 

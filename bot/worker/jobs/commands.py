@@ -171,8 +171,8 @@ def allowed_text(command: Command) -> str:
 # -- carrying commands out ------------------------------------------------------------------
 
 
-CarryOut = Callable[[Command, str], "str | None"]
-"""Carries out one permitted command (given its author); returns a reply, if any.
+CarryOut = Callable[[Command, str, int], "str | None"]
+"""Carries out one permitted command (given its author and comment id); returns a reply.
 
 The issue job supplies it (``IssueRun.carry_out``): a command's effect on the
 issue is data (``bot.workflow.decide.EFFECTS``), applied there.
@@ -234,7 +234,7 @@ class CommandSession:
                     replies.append(refusal_reply(login, str(command), allowed_text(command)))
                     continue
                 try:
-                    reply = carry_out(command, login)
+                    reply = carry_out(command, login, item.comment.id)
                 except CommandError as exc:
                     replies.append(command_error_reply(login, str(command), str(exc)))
                     failed += 1

@@ -91,14 +91,16 @@ from bot.text.comments import (
     duplicate_notice,
     issue_closed_notice,
     merged_notice,
+    no_plan_approved_reply,
     pull_body,
     pull_title,
     render_status_comment,
     superseded_notice,
 )
+from bot.text.render import render_plan
 from bot.worker.context import JobContext, JobFailed, Outcome
 from bot.worker.faults import fault_point
-from bot.worker.jobs.commands import CommandError, CommandSession
+from bot.worker.jobs.commands import CommandError, CommandSession, Permissions
 from bot.worker.jobs.notices import post_notice, retire_pull
 from bot.worker.planning_data import planning_data
 from bot.workflow.batches import REASON_TEXT, BatchRecord
@@ -125,8 +127,14 @@ from bot.workflow.state import (
     HOLD_CLOSED,
     HOLD_ISSUE_CLOSED,
     IssueState,
+    LabelEvent,
     fingerprint,
     is_approved,
+    judge_label,
+    plan_fingerprint,
+    plan_seen,
+    settle_approval,
+    with_shown,
 )
 
 log = logging.getLogger(__name__)
@@ -216,6 +224,7 @@ class IssueRun:
     fp: str
     plan_only: bool = False
     pushing_requested: bool = False
+    current_plan: str | None = None
     _add_labels: set[str] = field(default_factory=set)
     _remove_labels: set[str] = field(default_factory=set)
     _follow_ups: list[str] = field(default_factory=list)
@@ -288,9 +297,29 @@ class IssueRun:
     def write_status(self, status: IssueStatus) -> None:
         """Rewrite the status comment, with the state, and settle labels and follow-ups."""
         self.state = self.state.but(fp=self.fp, kind=status.kind)
+        self._record_shown(status)
         body = render_status_comment(status) + "\n" + self.state.marker()
         self.repo.upsert_marked_comment(self.number, body, STATUS_MARKER)
         self._settle()
+
+    def _record_shown(self, status: IssueStatus) -> None:
+        """Remember which plan the status comment is about to show, and from when.
+
+        "From when" is the newest comment and issue event just before the write,
+        read again now (not at the start of the job), so that a command or label
+        made while this job ran is matched with the plan that was on screen.
+        """
+        shows = status.plan is not None and status.plan.ok and status.kind != "questions"
+        fp = plan_fingerprint(render_plan(status.plan)) if shows and status.plan else ""
+        if self.state.shown and self.state.shown[-1][0] == fp:
+            return
+        if not self.state.shown and not fp:
+            return
+        comment = self.repo.newest_comment_id(self.number)
+        event = 0
+        if self.settings.approval_mode != "off":
+            event = max((e.id for e in self.repo.issue_events(self.number)), default=0)
+        self.state = self.state.but(shown=with_shown(self.state.shown, (fp, comment, event)))
 
     def _settle(self) -> None:
         for label in sorted(self._remove_labels):
@@ -392,9 +421,14 @@ class IssueRun:
 
     # -- commands ------------------------------------------------------------------------
 
-    def carry_out(self, command: Command, login: str) -> str | None:
-        """Carry out one permitted command: its effect (data) plus the I/O it needs."""
+    def carry_out(self, command: Command, login: str, comment_id: int) -> str | None:
+        """Carry out one permitted command: its effect (data) plus the I/O it needs.
+
+        ``/apply`` and ``/batch`` approve the plan the status comment showed when
+        the comment was written (:func:`bot.workflow.state.plan_seen`).
+        """
         effect = effect_of(command.name)
+        seen = plan_seen(self.state.shown, comment_id=comment_id) if effect.approve else None
         batch = None
         if effect.join_batch:
             batch = self._checked_batch_name(command.argument)
@@ -407,7 +441,7 @@ class IssueRun:
                 retire_pull(self.repo, self.workspace, own, key, cancelled_notice(self.number))
         if effect.leave_batch:
             self.leave_batch()
-        self.state = apply_effect(self.state, effect, self.fp, batch)
+        self.state = apply_effect(self.state, effect, seen, batch, by=login)
         self.plan_only |= effect.plan_only
         self.pushing_requested |= effect.push
         if effect.join_batch:
@@ -415,6 +449,8 @@ class IssueRun:
         if effect.help:
             label = self.settings.approval_label if self.settings.approval_mode != "off" else None
             return render_help(self.login, label)
+        if effect.approve and seen is None and self.settings.approval_mode != "off":
+            return no_plan_approved_reply(login, str(command))
         return None
 
     def _checked_batch_name(self, argument: str | None) -> str:
@@ -441,6 +477,45 @@ class IssueRun:
         return name
 
     # -- deciding and acting -------------------------------------------------------------
+
+    def judge_approval(self, planned: Planned) -> None:
+        """Bind approval to the plan made now: judge the approval label (who added it,
+        through the API), then confirm the approval or withdraw it, visibly (the status
+        says so and the approval label comes off) if the plan is not the approved one."""
+        plan = planned.plan
+        self.current_plan = plan_fingerprint(render_plan(plan)) if plan and planned.ok else None
+        settings = self.settings
+        if settings.approval_mode == "off":
+            self.state = settle_approval(self.state, self.current_plan, self.fp)
+            return
+        label = self._approval_label_event()
+        is_maintainer = False
+        if label is not None and label.id != self.state.label_event:
+            permissions = Permissions(self.repo, settings.command_permission)
+            is_maintainer = permissions.is_maintainer(label.actor)
+        before = self.state
+        self.state = judge_label(
+            self.state, label, is_maintainer=is_maintainer, current_plan=self.current_plan
+        )
+        self.state = settle_approval(self.state, self.current_plan, self.fp)
+        if self.state.withdrawn and not before.withdrawn:
+            log.info(
+                "approval does not hold",
+                extra={"withdrawn": self.state.withdrawn, "label_by": self.state.label_refused},
+            )
+            self.remove_label(settings.approval_label)
+
+    def _approval_label_event(self) -> LabelEvent | None:
+        """The newest event that added the approval label, if the issue carries it now."""
+        wanted = self.settings.approval_label.lower()
+        if not self.has_label(wanted):
+            return None
+        added = [
+            e
+            for e in self.repo.issue_events(self.number)
+            if e.event == "labeled" and (e.label or "").lower() == wanted
+        ]
+        return LabelEvent(added[-1].id, added[-1].actor) if added else None
 
     def situation(self, planned: Planned | None) -> Situation:
         """What :func:`bot.workflow.decide.decide` needs to know (before planning: None)."""
@@ -476,6 +551,7 @@ class IssueRun:
                 else:
                     plan = data.plan(parsed.request)
                     planned = Planned(plan, tuple(plan.problems))
+                self.judge_approval(planned)
                 action = decide(self.situation(planned))
                 if action in WRITES_FILES:
                     assert planned.plan is not None
@@ -539,6 +615,8 @@ class IssueRun:
             plan=plan,
             pull=self._own_pull(),
             approval_label=self.settings.approval_label,
+            withdrawn_by=self.state.withdrawn,
+            label_refused_from=self.state.label_refused,
         )
         self.write_status(status)
         return Outcome("waiting", "waits for approval")
