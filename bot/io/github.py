@@ -490,6 +490,30 @@ class GitHubRepo:
             lambda: _comment_info(self._repo.get_issue(issue_number).create_comment(body)),
         )
 
+    def add_marked_comment(self, issue_number: int, body: str, marker: str) -> CommentInfo:
+        """Post a comment carrying ``marker`` once: every retry first looks for it.
+
+        A POST that GitHub applied but whose answer was lost (a 502, a timeout)
+        is retried by :class:`Retrier`; before each retry the bot's comments are
+        searched for ``marker``, and the comment found is the result. The first
+        attempt does not look: callers have just read the comments.
+        """
+        text = body if marker in body else f"{marker}\n{body}"
+        login = self.client.login()
+        attempts = 0
+
+        def run() -> CommentInfo:
+            nonlocal attempts
+            attempts += 1
+            if attempts > 1:
+                found = self._marked_comments(issue_number, marker, login)
+                if found:
+                    log.info("found the comment a lost answer had posted; not posting again")
+                    return _comment_info(found[0])
+            return _comment_info(self._repo.get_issue(issue_number).create_comment(text))
+
+        return self._call(f"commenting on #{issue_number}", run)
+
     def _marked_comments(self, issue_number: int, marker: str, login: str) -> list[IssueComment]:
         return [
             comment

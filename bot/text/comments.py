@@ -258,8 +258,8 @@ def _planned(status: IssueStatus) -> list[str]:
 
 
 HOLD_TEXT = {
-    "cancelled": "it was cancelled with `/cancel`: I closed its pull request, deleted its "
-    "branch and took it out of any batch",
+    "cancelled": "it was cancelled with `/cancel`: I closed its pull request{branch} and took it "
+    "out of any batch",
     "closed": "its pull request was closed without merging",
     "issue-closed": "the issue was closed",
 }
@@ -267,6 +267,11 @@ HOLD_TEXT = {
 
 def _held(status: IssueStatus) -> list[str]:
     why = HOLD_TEXT.get(status.hold or "", "Anthology staff stopped it")
+    if status.branch:  # the truth about the branch: it is still there
+        kept = f" (its branch `{escape(status.branch)}` still exists)"
+        why = why.replace("{branch}", kept)
+    else:
+        why = why.replace("{branch}", ", deleted its branch")
     out = [
         f"**I am not working on a pull request for this issue:** {why}. "
         "Anthology staff can comment `/apply` to start again from the request as it is then.",

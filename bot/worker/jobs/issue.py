@@ -101,7 +101,7 @@ from bot.text.render import render_plan
 from bot.worker.context import JobContext, JobFailed, Outcome
 from bot.worker.faults import fault_point
 from bot.worker.jobs.commands import CommandError, CommandSession, Permissions
-from bot.worker.jobs.notices import post_notice, retire_pull
+from bot.worker.jobs.notices import post_notice, retire_pull, retired_by_bot
 from bot.worker.planning_data import planning_data
 from bot.workflow.batches import REASON_TEXT, BatchRecord
 from bot.workflow.branches import (
@@ -358,6 +358,11 @@ class IssueRun:
             self.remove_label(WAITING_LABEL)
             self.remove_label(self.settings.pending_label)
             return
+        if not in_batch and retired_by_bot(self.repo, pull):
+            # The bot closed it (/cancel, a batch, a duplicate), perhaps in a run that died
+            # before it could write the status: not news, and no hold of its own.
+            self.state = self.state.but(pull=None)
+            return
         log.info("the pull request was closed without merging", extra={"pull": number})
         self.notice(f"closed-{number}", closed_notice(number))
         if in_batch:
@@ -435,7 +440,7 @@ class IssueRun:
             if self.state.batch is not None and self.state.batch != batch:
                 self.leave_batch()
         if effect.close_pull:
-            own = self.repo.find_open_pull(branch_for_issue(self.number))
+            own = self.repo.find_open_pull(branch_for_issue(self.number)) or self._retired_pull()
             if own is not None:
                 key = f"cancelled-{own.number}"
                 retire_pull(self.repo, self.workspace, own, key, cancelled_notice(self.number))
@@ -451,6 +456,18 @@ class IssueRun:
             return render_help(self.login, label)
         if effect.approve and seen is None and self.settings.approval_mode != "off":
             return no_plan_approved_reply(login, str(command))
+        return None
+
+    def _retired_pull(self) -> PullInfo | None:
+        """The bot's newest closed, unmerged pull request of the issue's branch while that
+        branch still exists: a ``/cancel`` that stopped between closing and deleting."""
+        branch = branch_for_issue(self.number)
+        self.workspace.fetch()
+        if self.workspace.remote_sha(branch) is None:
+            return None
+        for pull in self.repo.find_pulls(branch, "closed"):
+            if pull.author == self.login and not pull.merged:
+                return pull
         return None
 
     def _checked_batch_name(self, argument: str | None) -> str:
@@ -605,7 +622,9 @@ class IssueRun:
 
     def _held(self, plan: Plan) -> Outcome:
         self.remove_label(WAITING_LABEL)
-        self.write_status(IssueStatus("held", plan=plan, hold=self.state.hold))
+        branch = branch_for_issue(self.number)
+        kept = branch if self.workspace.remote_sha(branch) is not None else None
+        self.write_status(IssueStatus("held", plan=plan, hold=self.state.hold, branch=kept))
         return Outcome("done", f"held ({self.state.hold})")
 
     def _await_approval(self, plan: Plan) -> Outcome:
