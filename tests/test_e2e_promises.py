@@ -226,3 +226,39 @@ def test_an_approval_label_counts_only_from_staff_checked_through_the_api(
     assert service.deliver("issues", standin.label_issue(number, "approved", MAINTAINER)).ok
     work(service)
     assert len(open_pulls(service)) == 1
+
+
+# -- 6: the staff gate for old-form issues cannot be set by the filer ----------------------
+
+LEGACY_BODY = """### Author Pages
+
+https://aclanthology.org/people/tingfeng-hui/unverified/
+
+### Author ORCID
+
+0000-0002-1825-0097
+
+### Type of Author Metadata Correction
+
+- [x] Split papers
+"""
+
+
+def test_meta_move_counts_only_when_staff_added_it(service: Service) -> None:
+    standin = service.standin
+    # A filer's issue that carries meta:move from the start (as our template once set it),
+    # edited into the old form.
+    number, opened = standin.open_issue(
+        "Paper assignment", "x", user=AUTHOR, labels=["correction", "author-page", "meta:move"]
+    )
+    edited = standin.edit_issue(number, title="Author Page: tingfeng-hui", body=LEGACY_BODY)
+    service.deliver("issues", opened)
+    assert service.deliver("issues", edited).status_code == 202
+    work(service)
+    assert [c for c in standin.comments_on(number) if c.user == standin.login] == []
+
+    # Staff label it: now the bot acts on it.
+    standin.unlabel_issue(number, "meta:move", MAINTAINER)
+    assert service.deliver("issues", standin.label_issue(number, "meta:move", MAINTAINER)).ok
+    work(service)
+    assert "anthology-bot:status" in status(service, number)

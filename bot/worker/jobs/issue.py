@@ -829,7 +829,30 @@ def run_issue_job(context: JobContext) -> Outcome:
         return run.closed_issue()
     if not is_bot_issue(issue.title, issue.body, issue.labels):
         return Outcome("done", "not an assignment issue")
+    if not is_bot_issue(issue.title, issue.body, ()):
+        # Only its labels make it the bot's (an old-form issue and the staff gate,
+        # ``meta:move``): they count only if someone with the maintainer role added them,
+        # as the issue's events tell, so a filer cannot open the gate (e.g. by editing an
+        # issue of our form, which carries the template's labels, into the old form).
+        if not is_bot_issue(issue.title, issue.body, staff_labels(context, issue)):
+            log.info("the labels that make it an assignment issue were not added by staff")
+            return Outcome("done", "not an assignment issue: its labels were not set by staff")
     return IssueRun.load(context, issue).open_issue()
+
+
+def staff_labels(context: JobContext, issue: IssueInfo) -> tuple[str, ...]:
+    """The issue's labels whose latest addition was by someone with the maintainer role
+    (``COMMAND_PERMISSION`` or more), checked through the issue events and permission APIs."""
+    adders: dict[str, str] = {}
+    for event in context.repo.issue_events(issue.number):
+        if event.event == "labeled" and event.label:
+            adders[event.label.lower()] = event.actor
+    permissions = Permissions(context.repo, context.settings.command_permission)
+    return tuple(
+        label
+        for label in issue.labels
+        if label.lower() in adders and permissions.is_maintainer(adders[label.lower()])
+    )
 
 
 def report_failure(context: JobContext, message: str) -> None:
