@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 
 from bot.forms.body import render_form_body
+from bot.workflow.branches import branch_for_issue
 from demo.run import SEED_ANSWERS
+from tests.github_standin import commit_to_branch
 from tests.service_harness import Service, running_service
 from tests.test_e2e_maintainer import (
     AUTHOR,
@@ -262,3 +264,42 @@ def test_meta_move_counts_only_when_staff_added_it(service: Service) -> None:
     assert service.deliver("issues", standin.label_issue(number, "meta:move", MAINTAINER)).ok
     work(service)
     assert "anthology-bot:status" in status(service, number)
+
+
+# -- 9: the bot knows its commits by what it recorded, not by name and e-mail ---------------
+
+
+def test_a_commit_with_the_bots_identity_by_someone_else_is_not_overwritten(
+    service: Service,
+) -> None:
+    standin = service.standin
+    number = file_issue(service)
+    work(service)
+    branch = branch_for_issue(number)
+    identity = service.settings.git_identity
+    forged = commit_to_branch(
+        standin.bare_repo,
+        branch,
+        {"data/NOTES.md": "not the bot\n"},
+        "Assign 3 papers from tingfeng-hui/unverified to tingfeng-hui",
+        author=(identity.name, identity.email),
+    )
+    edited = standin.edit_issue(number, body=render_form_body(FEWER))
+    assert service.deliver("issues", edited).status_code == 202
+    work(service)
+    assert standin.branch_sha(branch) == forged
+    assert "commits that I did not make" in status(service, number)
+
+
+def test_a_rerun_recognises_the_commit_it_pushed_before_dying(
+    service_template: Path, tmp_path: Path
+) -> None:
+    with running_service(service_template, tmp_path, JOB_LEASE_SECONDS="1.5") as service:
+        number = file_issue(service)
+        assert service.run_worker(BOT_FAULT_AFTER="push") == 86
+        pushed = service.standin.branch_sha(branch_for_issue(number))
+        assert pushed is not None
+        assert service.run_worker("--max-jobs", "1", timeout=60) == 0, service.log_text()
+        assert service.standin.branch_sha(branch_for_issue(number)) == pushed
+        assert len(open_pulls(service)) == 1
+        assert "commits that I did not make" not in status(service, number)

@@ -37,6 +37,9 @@ comment. The fields:
     showing it. Comment ids and event ids grow with time on GitHub, so a
     comment (or a label event) with a larger id was written after that plan
     was on screen.
+``commits``
+    the shas of the commits the bot pushed to the issue's branch (the newest
+    few): how it recognises its own commits, never by name and e-mail.
 ``label_event``, ``label_refused``
     the id of the newest approval-label event the bot has judged, and the
     login of a person without the maintainer role whose label does not count.
@@ -63,6 +66,8 @@ the HTML comment early.
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
@@ -131,6 +136,7 @@ class IssueState:
     label_event: int | None = None
     label_refused: str | None = None
     shown: tuple[Shown, ...] = ()
+    commits: tuple[str, ...] = ()
     pull: int | None = None
     batch: str | None = None
     hold: str | None = None
@@ -148,6 +154,8 @@ class IssueState:
             value = data.get(item.name)
             if item.name == "shown":
                 values["shown"] = _shown_of(value)
+            elif item.name == "commits":
+                values["commits"] = _shas_of(value)
             elif item.name in ("pull", "merged", "answered", "label_event"):
                 values[item.name] = value if isinstance(value, int) and value > 0 else None
             else:
@@ -162,6 +170,28 @@ class IssueState:
     def but(self, **changes: Any) -> IssueState:
         """A copy with some fields changed."""
         return replace(self, **changes)
+
+
+#: How many pushed commit shas the state remembers.
+COMMITS_KEEP = 10
+_SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+
+
+def _shas_of(value: Any) -> tuple[str, ...]:
+    """The ``commits`` field read back: full commit shas only."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(v for v in value if isinstance(v, str) and _SHA.fullmatch(v))[-COMMITS_KEEP:]
+
+
+def with_commits(commits: tuple[str, ...], pushed: Iterable[str]) -> tuple[str, ...]:
+    """``commits`` with newly pushed (or found-own) shas appended, the newest few kept."""
+    out = list(commits)
+    for sha in pushed:
+        if sha in out:
+            out.remove(sha)
+        out.append(sha)
+    return tuple(out[-COMMITS_KEEP:])
 
 
 def _shown_of(value: Any) -> tuple[Shown, ...]:

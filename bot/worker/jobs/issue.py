@@ -134,6 +134,7 @@ from bot.workflow.state import (
     plan_fingerprint,
     plan_seen,
     settle_approval,
+    with_commits,
     with_shown,
 )
 
@@ -397,6 +398,7 @@ class IssueRun:
                 own,
                 f"issue-closed-{self.number}",
                 issue_closed_notice(self.number),
+                known=self.own_commits(),
             )
         self.leave_batch()
         self.state = self.state.but(hold=HOLD_ISSUE_CLOSED, pull=None)
@@ -443,7 +445,14 @@ class IssueRun:
             own = self.repo.find_open_pull(branch_for_issue(self.number)) or self._retired_pull()
             if own is not None:
                 key = f"cancelled-{own.number}"
-                retire_pull(self.repo, self.workspace, own, key, cancelled_notice(self.number))
+                retire_pull(
+                    self.repo,
+                    self.workspace,
+                    own,
+                    key,
+                    cancelled_notice(self.number),
+                    known=self.own_commits(),
+                )
         if effect.leave_batch:
             self.leave_batch()
         self.state = apply_effect(self.state, effect, seen, batch, by=login)
@@ -733,6 +742,7 @@ class IssueRun:
                     own,
                     f"superseded-{own.number}",
                     superseded_notice(pull.number, name),
+                    known=self.own_commits(),
                 )
             self.state = self.state.but(pull=pull.number)
             return BatchLink(name, pull_link, "included", position=mine.position)
@@ -746,7 +756,14 @@ class IssueRun:
         """Commit, push (if the change is not on the branch yet), open or update the PR."""
         workspace, repo, settings = self.workspace, self.repo, self.settings
         branch = worktree.branch
-        foreign = workspace.foreign_commits(branch)
+        try:
+            head = worktree.commit(commit_message(plan, self.number))
+        except NothingToCommit:
+            raise JobFailed("the planned change left the data unchanged") from None
+        fault_point("commit")
+        # Own commits are the recorded ones and the one just made (commits are deterministic:
+        # a run that died after pushing it recognises it), whatever name they carry.
+        foreign = workspace.foreign_commits(branch, self.own_commits(head))
         if foreign:
             authors = sorted({c.author_name for c in foreign})
             log.warning(
@@ -755,19 +772,17 @@ class IssueRun:
             self.write_status(IssueStatus("blocked", plan=plan, branch=branch))
             return Outcome("waiting", f"{branch} has commits by others")
 
-        try:
-            worktree.commit(commit_message(plan, self.number))
-        except NothingToCommit:
-            raise JobFailed("the planned change left the data unchanged") from None
-        fault_point("commit")
         remote = worktree.remote_sha
         if remote is not None and holds_same_change(workspace, worktree, remote):
             log.info("the branch already holds this change; not pushing")
+            mine = [c.sha for c in workspace.branch_commits(branch)]
         else:
             self.context.lease.check()
             worktree.push(remote)
             log.info("pushed the branch", extra={"branch": branch})
             fault_point("push")
+            mine = [head]
+        self.state = self.state.but(commits=with_commits(self.state.commits, mine))
 
         previews = preview_links(branch, plan, settings.preview_url_template)
         pull = repo.upsert_pull(
@@ -790,6 +805,16 @@ class IssueRun:
         self.remove_label(WAITING_LABEL)
         self.write_status(status)
         return Outcome("done", f"pull request #{pull.number}")
+
+    def own_commits(self, *now: str) -> set[str] | None:
+        """The shas the bot knows it pushed to the issue's branch, and ``now``.
+
+        None (the identity rule of :meth:`Workspace.foreign_commits`) only for a pull
+        request from before the bot recorded its commits: the transition, once.
+        """
+        if not self.state.commits and self.state.pull is not None:
+            return None
+        return {*self.state.commits, *now}
 
     def _close_duplicates(self, kept: PullInfo) -> None:
         """Close every other open bot pull request for this issue: there is only ever one."""

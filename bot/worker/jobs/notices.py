@@ -16,7 +16,7 @@ after posting), so everything it *adds* must be recognisable:
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from bot.io.github import CommentInfo, GitHubRepo, PullInfo
 from bot.io.workspace import Workspace
@@ -64,9 +64,11 @@ def retire_pull(
     text: str,
     *,
     delete_branch: bool = True,
+    known: Iterable[str] | None = None,
 ) -> bool:
     """Close one of the bot's pull requests with a notice; delete its branch if only the bot
-    committed to it. Returns whether the branch was deleted."""
+    committed to it (``known``: the shas it recorded pushing there, see
+    :meth:`Workspace.foreign_commits`). Returns whether the branch was deleted."""
     post_notice(repo, pull.number, key, text)
     if pull.state == "open":
         repo.close_pull(pull.number)
@@ -76,7 +78,7 @@ def retire_pull(
     workspace.fetch()
     if workspace.remote_sha(pull.head) is None:
         return False
-    foreign = workspace.foreign_commits(pull.head)
+    foreign = workspace.foreign_commits(pull.head, known)
     if foreign:
         log.warning("not deleting %s: it has commits by others", pull.head)
         return False
