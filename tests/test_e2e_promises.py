@@ -303,3 +303,49 @@ def test_a_rerun_recognises_the_commit_it_pushed_before_dying(
         assert service.standin.branch_sha(branch_for_issue(number)) == pushed
         assert len(open_pulls(service)) == 1
         assert "commits that I did not make" not in status(service, number)
+
+
+# -- 13: pull requests made moot or conflicting upstream ------------------------------------
+
+
+def test_a_pull_request_made_moot_upstream_is_closed_with_a_note(service: Service) -> None:
+    standin = service.standin
+    number = file_issue(service)
+    work(service)
+    [pull] = open_pulls(service)
+    branch = branch_for_issue(number)
+    # A maintainer applies the very same change to the default branch by hand.
+    changed = standin.git("diff", "--name-only", f"master...{branch}").split()
+    files: dict[str, str | bytes | None] = {
+        path: standin.git("show", f"{branch}:{path}") + "\n" for path in changed
+    }
+    assert service.deliver("push", standin.push_commit(files, "Fix Tingfeng Hui by hand")).ok
+    assert standin.git("diff", f"master...{branch}") != ""  # not merged: the PR is open
+    work(service)
+    assert standin.issue(pull.number).state == "closed"
+    assert standin.branch_sha(branch) is None
+    assert any("already holds this change" in c.body for c in standin.comments_on(pull.number))
+    text = status(service, number)
+    assert f"closed my pull request #{pull.number}" in text and "please answer" not in text.lower()
+
+
+def test_a_conflicting_upstream_edit_that_cannot_be_rebuilt_is_flagged(service: Service) -> None:
+    standin = service.standin
+    number = file_issue(service)
+    work(service)
+    [pull] = open_pulls(service)
+    # Staff assign one of the issue's papers to someone else, on the very line the PR edits.
+    path = "data/xml/2025.acl.xml"
+    text = standin.git("show", f"master:{path}")
+    line = "<author><first>Tingfeng</first><last>Hui</last>"
+    fixed = text.replace(line, '<author id="a-kumaran"><first>Tingfeng</first><last>Hui</last>', 1)
+    assert service.deliver("push", standin.push_commit({path: fixed}, "Assign by hand")).ok
+    work(service)
+    assert standin.issue(pull.number).state == "open"
+    flagged = [c.body for c in standin.comments_on(pull.number) if "no longer merges" in c.body]
+    assert len(flagged) == 1 and "Anthology staff" in flagged[0]
+    assert f"#{pull.number} no longer merges" in status(service, number)
+    # A redelivery flags nothing twice.
+    service.deliver("issues", standin.edit_issue(number))
+    work(service)
+    assert len([c for c in standin.comments_on(pull.number) if "no longer merges" in c.body]) == 1

@@ -120,6 +120,8 @@ class IssueStatus:
     hold: str | None = None
     withdrawn_by: str | None = None
     label_refused_from: str | None = None
+    moot: int | None = None
+    conflict: int | None = None
 
 
 def _page_name(page: str | None) -> str:
@@ -336,12 +338,33 @@ _RENDERERS = {
 
 def render_status_comment(status: IssueStatus) -> str:
     """The status comment's markdown (without the hidden marker, which bot.io.github adds)."""
+    body = _status_body(status)
+    if status.conflict is not None:
+        body += ["", conflict_line(status.conflict)]
+    return "\n".join(["### Paper assignment", "", *body, "", _FOOTER])
+
+
+def conflict_line(pull: int) -> str:
+    """A pull request that no longer merges and that the bot cannot rebuild now."""
+    return (
+        f"**The pull request #{pull} no longer merges:** the default branch changed the lines "
+        "it edits, and I cannot rebuild it from the request as it is now. I asked Anthology "
+        "staff on the pull request to resolve or close it."
+    )
+
+
+def _status_body(status: IssueStatus) -> list[str]:
     if status.kind == "proposed":
         body = _proposed(status)
     elif status.kind == "questions":
         body = _questions(status)
     elif status.kind == "nothing":
         body = ["**Nothing to change:** the papers are already on the page this issue asks for."]
+        if status.moot is not None:
+            body.append(
+                "The default branch already holds this change (it was made there directly), "
+                f"so I closed my pull request #{status.moot}. Anthology staff can close this issue."
+            )
         if status.pull is not None:
             body.append(f"(See the pull request #{status.pull.number}.)")
     elif status.kind == "blocked":
@@ -357,7 +380,7 @@ def render_status_comment(status: IssueStatus) -> str:
             "Anthology staff have the details in the bot's logs. Editing the issue makes me "
             "try again.",
         ]
-    return "\n".join(["### Paper assignment", "", *body, "", _FOOTER])
+    return body
 
 
 # -- the pull request and the commit ------------------------------------------------------
@@ -499,4 +522,21 @@ def no_plan_approved_reply(login: str, command: str) -> str:
         f"@{login}: when you wrote `{escape(command, 120)}`, my status comment showed no "
         "complete plan, so nothing was approved. Please check the plan in the status "
         "comment and approve it again."
+    )
+
+
+def moot_notice(pull: int) -> str:
+    """On a pull request whose change the default branch already holds (an empty diff)."""
+    return (
+        "The default branch already holds this change (it was made there directly), so this "
+        f"pull request is empty and I am closing it (#{pull})."
+    )
+
+
+def conflict_notice(default_branch: str, reason: str) -> str:
+    """On a pull request that conflicts with the default branch and cannot be rebuilt now."""
+    return (
+        f"Anthology staff: `{escape(default_branch)}` changed the lines this pull request edits, "
+        f"so it no longer merges, and I cannot rebuild it now ({reason}). Please resolve or "
+        "close it; I rebuild it by myself once the request can be planned and approved again."
     )

@@ -88,9 +88,11 @@ from bot.text.comments import (
     cancelled_notice,
     closed_notice,
     commit_message,
+    conflict_notice,
     duplicate_notice,
     issue_closed_notice,
     merged_notice,
+    moot_notice,
     no_plan_approved_reply,
     pull_body,
     pull_title,
@@ -226,6 +228,7 @@ class IssueRun:
     plan_only: bool = False
     pushing_requested: bool = False
     current_plan: str | None = None
+    conflict: int | None = None
     _add_labels: set[str] = field(default_factory=set)
     _remove_labels: set[str] = field(default_factory=set)
     _follow_ups: list[str] = field(default_factory=list)
@@ -298,6 +301,8 @@ class IssueRun:
     def write_status(self, status: IssueStatus) -> None:
         """Rewrite the status comment, with the state, and settle labels and follow-ups."""
         self.state = self.state.but(fp=self.fp, kind=status.kind)
+        if self.conflict is not None and status.conflict is None:
+            status = dataclasses.replace(status, conflict=self.conflict)
         self._record_shown(status)
         body = render_status_comment(status) + "\n" + self.state.marker()
         self.repo.upsert_marked_comment(self.number, body, STATUS_MARKER)
@@ -570,6 +575,11 @@ class IssueRun:
                 return Outcome("done", "its change was merged in a batch")
         worktree = self.workspace.open_job(self.context.job.id, branch_for_issue(self.number))
         try:
+            moot = self._retire_if_moot(worktree)
+            if moot is not None:
+                self.remove_label(WAITING_LABEL)
+                self.write_status(IssueStatus("nothing", moot=moot))
+                return Outcome("done", f"the default branch already holds #{moot}; closed it")
             with planning_data(worktree.path / "data", self.settings.index_path) as data:
                 parsed = parse_issue(self.issue.title, self.issue.body, lookup=data)
                 if parsed.request is None:
@@ -586,8 +596,58 @@ class IssueRun:
         finally:
             worktree.remove()
 
+    def _retire_if_moot(self, worktree: JobWorktree) -> int | None:
+        """Close the issue's own pull request if the default branch already holds its change
+        (made there by hand: merging it would change nothing); tell the pull request and the
+        issue once. Returns the closed pull request's number."""
+        remote = worktree.remote_sha
+        if remote is None or self.state.batch is not None:
+            return None
+        merged = self.workspace.merged_tree(worktree.start_sha, remote)
+        if merged is None or merged != worktree.tree("HEAD"):
+            return None
+        own = self.repo.find_open_pull(worktree.branch)
+        if own is None:
+            return None
+        log.info("the default branch already holds the change", extra={"pull": own.number})
+        key = f"moot-{own.number}"
+        retire_pull(
+            self.repo, self.workspace, own, key, moot_notice(own.number), known=self.own_commits()
+        )
+        self.state = self.state.but(pull=None)
+        return own.number
+
+    def _flag_conflict(self, action: Action, worktree: JobWorktree, reason: str) -> int | None:
+        """The issue's own pull request, if it no longer merges and this run does not rebuild
+        it (questions, approval withdrawn, nothing to do, held): staff are asked on it, once
+        per default-branch head."""
+        remote = worktree.remote_sha
+        if action in ("propose", "batch") or remote is None:
+            return None
+        if self.workspace.merged_tree(worktree.start_sha, remote) is not None:
+            return None
+        own = self.repo.find_open_pull(worktree.branch)
+        if own is None:
+            return None
+        log.warning(
+            "the pull request conflicts and cannot be rebuilt now", extra={"pull": own.number}
+        )
+        key = f"conflict-{own.number}-{worktree.start_sha[:12]}"
+        post_notice(
+            self.repo, own.number, key, conflict_notice(self.workspace.default_branch(), reason)
+        )
+        return own.number
+
     def act(self, action: Action, planned: Planned, worktree: JobWorktree) -> Outcome:
         """Carry out what :func:`decide` chose."""
+        reasons = {
+            "ask": "the request has open questions",
+            "await_approval": "the request as it is now is not approved",
+            "nothing": "the request changes nothing on the default branch",
+            "hold": "the issue is on hold",
+            "show_plan": "only /plan was asked for",
+        }
+        self.conflict = self._flag_conflict(action, worktree, reasons.get(action, action))
         if action == "batch":
             return self._batched(planned)
         if action == "ask":
