@@ -24,8 +24,10 @@ For an open issue that is the bot's (``bot.forms.is_bot_issue``):
      the plan, change nothing;
    * ``/plan``: show the plan and whether the pull request holds it, push nothing;
    * not approved (``APPROVAL_MODE=label`` only): show the plan and wait for
-     the approval label, ``/apply`` or ``/batch``. Approval is checked here, when
-     the job runs, not when the event came: an edit may have withdrawn it;
+     the approval label, ``/apply`` or ``/batch``. Approval is bound to the plan
+     the maintainer saw (``bot.workflow.state``: the plan shown when the command
+     or label was made, its giver checked through the API) and compared here
+     with the plan made now: a different plan withdraws it, visibly;
    * otherwise apply the plan, make **one** commit (what moved, ``closes #N``),
      push it to ``bot/paper-assignment-<N>`` with a lease, open or update the
      pull request (labels ``correction``, ``author-page``), close any other open
