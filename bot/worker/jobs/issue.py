@@ -317,6 +317,8 @@ class IssueRun:
         read again now (not at the start of the job), so that a command or label
         made while this job ran is matched with the plan that was on screen.
         """
+        if self.settings.approval_mode == "off":
+            return  # nothing is approved then: no history to keep, no requests spent
         shows = status.plan is not None and status.plan.ok and status.kind != "questions"
         fp = plan_fingerprint(render_plan(status.plan)) if shows and status.plan else ""
         if self.state.shown and self.state.shown[-1][0] == fp:
@@ -324,9 +326,7 @@ class IssueRun:
         if not self.state.shown and not fp:
             return
         comment = self.repo.newest_comment_id(self.number)
-        event = 0
-        if self.settings.approval_mode != "off":
-            event = max((e.id for e in self.repo.issue_events(self.number)), default=0)
+        event = max((e.id for e in self.repo.issue_events(self.number)), default=0)
         self.state = self.state.but(shown=with_shown(self.state.shown, (fp, comment, event)))
 
     def _settle(self) -> None:
