@@ -20,7 +20,16 @@ from bot.workflow.branches import (
     default_batch_name,
     issue_for_branch,
 )
-from bot.workflow.commands import COMMANDS, Command, may_use, parse_commands, render_help
+from bot.workflow.commands import (
+    COMMANDS,
+    Command,
+    Unclear,
+    closest_command,
+    may_use,
+    parse_commands,
+    parse_comment,
+    render_help,
+)
 from bot.workflow.state import IssueState, fingerprint, is_approved
 
 BOT = "anthology-bot"
@@ -63,13 +72,70 @@ def test_commands_are_found_at_line_starts_and_after_mentions(
         "see /usr/bin and /s",
         "please apply /apply",
         "x@anthology-bot apply",
-        "@anthology-bot thanks",
         "@someone-else apply",
         "",
     ],
 )
 def test_quotes_code_prose_and_other_mentions_give_no_command(body: str) -> None:
     assert parse_commands(body, BOT) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # A blockquote's lazy continuation line is still inside the quote.
+        "> As the author said:\n/apply",
+        "> As the author said:\n@anthology-bot apply",
+        # HTML that GitHub renders as quote or code, also across blank lines.
+        "<blockquote>\n/apply\n</blockquote>",
+        "<blockquote>\n\n/apply\n\n</blockquote>",
+        "<pre>\n/apply\n</pre>",
+        "<code>\n/apply\n</code>",
+        "<div><code>\n\n/apply\n\n</code></div>",
+        "Like this: <code>/apply</code>",
+        "<kbd>/apply</kbd>",
+        "~~/apply~~",
+        "> quoted\n>\n> /apply",
+        "- > /apply",
+        "   ```python\n/apply\n   ```",
+    ],
+)
+def test_what_github_renders_as_quote_or_code_gives_no_command(body: str) -> None:
+    assert parse_comment(body, BOT) == parse_comment("", BOT)
+
+
+def test_commands_after_quotes_and_html_still_count() -> None:
+    body = "> quoted\n\n/plan\n\n<pre>x</pre>\n\n/retry\n\n<blockquote>a</blockquote>\n\n/help"
+    assert parse_commands(body, BOT) == [Command("plan"), Command("retry"), Command("help")]
+    assert parse_commands("- /apply", BOT) == [Command("apply")]
+
+
+@pytest.mark.parametrize(
+    ("body", "unclear"),
+    [
+        ("/aply", [Unclear("/aply", "apply")]),
+        ("/cancle\n/halp", [Unclear("/cancle", "cancel"), Unclear("/halp", "help")]),
+        ("/bach spring", [Unclear("/bach", "batch")]),
+        ("@anthology-bot please apply", [Unclear("@anthology-bot please apply", "apply")]),
+        ("@anthology-bot thanks", [Unclear("@anthology-bot thanks", None)]),
+        ("see /usr/bin and /s", []),
+        ("/s is not a typo\n/etc", []),
+        ("> /aply", []),
+    ],
+)
+def test_mistyped_commands_and_unclear_mentions_are_found(
+    body: str, unclear: list[Unclear]
+) -> None:
+    parsed = parse_comment(body, BOT)
+    assert list(parsed.unclear) == unclear
+    assert parsed.commands == ()
+    assert bool(parsed) == bool(unclear)
+
+
+def test_the_closest_command_prefers_an_exact_word() -> None:
+    assert closest_command(["please", "apply"]) == "apply"
+    assert closest_command(["retyr"]) == "retry"
+    assert closest_command(["zzz"]) is None
 
 
 def test_a_mention_needs_a_known_login_and_an_app_is_mentioned_without_bot() -> None:
@@ -127,16 +193,16 @@ def test_state_survives_the_status_comment_and_cannot_end_it_early() -> None:
     assert IssueState.from_comment(broken) == IssueState()
 
 
-def test_approval_is_bound_to_the_text() -> None:
+def test_approval_is_confirmed_for_the_text_and_a_label_alone_is_not_approval() -> None:
     fp = fingerprint("Title", "Body\r\nline\n")
     assert fp == fingerprint("Title ", "Body\nline")
     assert fp != fingerprint("Title", "Body\nline 2")
-    approved = IssueState(approved=fp)
+    confirmed = IssueState(approved="p-plan", ok=fp)
     assert is_approved("off", "approved", (), IssueState(), fp)
-    assert is_approved("label", "approved", ("Approved",), IssueState(), fp)
-    assert is_approved("label", "approved", (), approved, fp)
-    assert not is_approved("label", "approved", (), approved, fingerprint("Title", "edited"))
-    assert not is_approved("label", "approved", ("pending",), IssueState(), fp)
+    assert not is_approved("label", "approved", ("Approved",), IssueState(), fp)
+    assert is_approved("label", "approved", (), confirmed, fp)
+    assert not is_approved("label", "approved", (), confirmed, fingerprint("Title", "edited"))
+    assert not is_approved("label", "approved", (), IssueState(ok=fp), fp)
 
 
 # -- batches ------------------------------------------------------------------------------

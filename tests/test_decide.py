@@ -14,7 +14,19 @@ from bot.workflow.decide import (
     effect_of,
     reopened,
 )
-from bot.workflow.state import HOLD_CANCELLED, HOLD_CLOSED, HOLD_ISSUE_CLOSED, IssueState
+from bot.workflow.state import (
+    HOLD_CANCELLED,
+    HOLD_CLOSED,
+    HOLD_ISSUE_CLOSED,
+    IssueState,
+    LabelEvent,
+    approve_by_command,
+    judge_label,
+    plan_fingerprint,
+    plan_seen,
+    settle_approval,
+    with_shown,
+)
 
 FP = "fp-now"
 
@@ -92,3 +104,65 @@ def test_plan_retry_and_help_change_no_state() -> None:
 def test_a_reopened_issue_is_no_longer_held_as_closed() -> None:
     assert reopened(IssueState(hold=HOLD_ISSUE_CLOSED)).hold is None
     assert reopened(IssueState(hold=HOLD_CANCELLED)).hold == HOLD_CANCELLED
+
+
+# -- approval bound to the plan shown, and to who gave it ------------------------------------
+
+P1, P2 = plan_fingerprint("**3 papers** ..."), plan_fingerprint("**2 papers** ...")
+# P1 shown before comment 100 / event 50; P2 shown before comment 200 / event 80.
+SHOWN = with_shown(with_shown((), (P1, 99, 49)), (P2, 199, 79))
+
+
+def test_plan_fingerprints_ignore_line_endings_only() -> None:
+    assert plan_fingerprint("a\r\nb\n") == plan_fingerprint("a\nb")
+    assert P1 != P2
+
+
+def test_the_plan_seen_is_the_one_shown_before_the_comment_or_event() -> None:
+    assert plan_seen(SHOWN, comment_id=50) is None  # before any plan
+    assert plan_seen(SHOWN, comment_id=150) == P1
+    assert plan_seen(SHOWN, comment_id=199) == P1  # existed when P2 was written: saw P1
+    assert plan_seen(SHOWN, comment_id=250) == P2
+    assert plan_seen(SHOWN, event_id=60) == P1 and plan_seen(SHOWN, event_id=90) == P2
+    assert plan_seen(with_shown(SHOWN, ("", 300, 90)), comment_id=400) is None  # questions
+    assert with_shown(SHOWN, (P2, 500, 500)) == SHOWN  # the same plan again: no new entry
+    assert len(with_shown((), (P1, 1, 1))) == 1
+
+
+def test_apply_approves_the_plan_seen_and_an_edit_withdraws_it() -> None:
+    state = approve_by_command(IssueState(shown=SHOWN), 150, "maria")
+    assert (state.approved, state.by, state.via) == (P1, "maria", "command")
+    confirmed = settle_approval(state, P1, "text-1")
+    assert confirmed.ok == "text-1" and confirmed.approved == P1
+    withdrawn = settle_approval(confirmed, P2, "text-2")
+    assert (withdrawn.approved, withdrawn.ok, withdrawn.withdrawn) == (None, None, "maria")
+    # Questions now: not confirmed, not withdrawn (the approved plan may come back).
+    asking = settle_approval(confirmed, None, "text-3")
+    assert asking.approved == P1 and asking.ok is None and asking.withdrawn is None
+    # Through the effect table too: /apply approves the plan given, not the text.
+    applied = apply_effect(IssueState(), effect_of("apply"), P2, by="maria")
+    assert (applied.approved, applied.by, applied.via) == (P2, "maria", "command")
+    cancelled = apply_effect(confirmed, effect_of("cancel"), None)
+    assert (cancelled.approved, cancelled.ok) == (None, None)
+
+
+def test_a_label_counts_from_staff_for_the_plan_shown_when_it_was_added() -> None:
+    state = IssueState(shown=SHOWN)
+    staff = judge_label(state, LabelEvent(60, "maria"), is_maintainer=True, current_plan=P2)
+    assert (staff.approved, staff.by, staff.via, staff.label_event) == (P1, "maria", "label", 60)
+    assert IssueState.from_comment(staff.marker()) == staff  # kept in the status comment
+    assert settle_approval(staff, P2, "t").withdrawn == "maria"
+    # The same event is judged once.
+    assert (
+        judge_label(staff, LabelEvent(60, "maria"), is_maintainer=False, current_plan=P2) == staff
+    )
+    # Someone without the role: recorded, not approving.
+    other = judge_label(state, LabelEvent(90, "mallory"), is_maintainer=False, current_plan=P2)
+    assert other.approved is None and other.label_refused == "mallory"
+    # Added before the bot showed any plan: it approves the plan made now.
+    early = judge_label(IssueState(), LabelEvent(5, "maria"), is_maintainer=True, current_plan=P2)
+    assert early.approved == P2
+    # The label removed: a label approval goes, a command approval stays.
+    assert judge_label(staff, None, is_maintainer=False, current_plan=P1).approved is None
+    by_command = approve_by_command(state, 150, "maria")
+    assert judge_label(by_command, None, is_maintainer=False, current_plan=P1).approved == P1

@@ -439,3 +439,61 @@ def test_a_damaged_clone_fails_readiness_and_is_cloned_again(service: Service) -
     assert service.run_worker() == 0, service.log_text()
     assert only_job(service, number).state in ("done", "waiting")
     assert readyz(service)[0] == 200
+
+
+# -- writing exactly once, and /cancel after a kill (issue 13, items 7 and 8) -------------
+
+MAINTAINER = "maria-maintainer"
+
+
+def notices_on(service: Service, number: int, key_part: str) -> list[str]:
+    return [
+        c.body
+        for c in service.status_comments(number)
+        if "anthology-bot:notice:" in c.body and key_part in c.body
+    ]
+
+
+def test_a_reply_whose_answer_was_lost_is_not_posted_twice(service: Service) -> None:
+    number = file_issue(service)
+    work(service, settled(service, number))
+    comment_id, payload = service.standin.add_comment(number, "/help", "someone")
+    # GitHub applies the reply but the answer is lost: the in-job retry must find it.
+    service.standin.fail_next(
+        "POST", r"/repos/.*/issues/\d+/comments", times=1, status=502, lose_answer=True
+    )
+    assert service.deliver("issue_comment", payload).status_code == 202
+    work(service, settled(service, number))
+    replies = notices_on(service, number, f"reply-{comment_id}")
+    assert len(replies) == 1, replies
+    assert any(
+        "found the comment a lost answer had posted" in r["message"] for r in log_records(service)
+    )
+
+
+def test_cancel_completes_after_a_kill_between_closing_and_deleting(
+    service_template: Path, tmp_path: Path
+) -> None:
+    with running_service(service_template, tmp_path, JOB_LEASE_SECONDS="1.5") as service:
+        service.standin.set_permission(MAINTAINER, "triage")
+        number = file_issue(service)
+        assert service.run_worker() == 0, service.log_text()
+        [pull] = service.pulls()
+        branch = branch_for_issue(number)
+        _, payload = service.standin.add_comment(number, "/cancel", MAINTAINER)
+        assert service.deliver("issue_comment", payload).status_code == 202
+
+        status = service.run_worker(BOT_FAULT_AFTER="retire")
+        assert status == 86, service.log_text()
+        assert service.standin.issue(pull.number).state == "closed"
+        assert service.standin.branch_sha(branch) is not None  # killed before deleting it
+
+        # The next worker finishes the /cancel.
+        assert service.run_worker("--max-jobs", "1", timeout=60) == 0, service.log_text()
+        assert service.standin.branch_sha(branch) is None
+        assert notices_on(service, number, "closed-") == []  # no "closed without merging"
+        on_pull = [c.body for c in service.standin.comments_on(pull.number)]
+        assert sum("Closed on request" in body for body in on_pull) == 1
+        [comment] = [c for c in service.status_comments(number) if "anthology-bot:status" in c.body]
+        assert "cancelled with `/cancel`" in comment.body and "deleted its branch" in comment.body
+        assert "still exists" not in comment.body

@@ -123,6 +123,17 @@ class CommentInfo:
 
 
 @dataclass(frozen=True)
+class IssueEvent:
+    """One event of an issue's history (``labeled``, ``unlabeled``, ``closed``...)."""
+
+    id: int
+    event: str
+    actor: str
+    label: str | None = None
+    created_at: str = ""
+
+
+@dataclass(frozen=True)
 class PullInfo:
     """A pull request."""
 
@@ -530,6 +541,30 @@ class GitHubRepo:
             lambda: _comment_info(self._repo.get_issue(issue_number).create_comment(body)),
         )
 
+    def add_marked_comment(self, issue_number: int, body: str, marker: str) -> CommentInfo:
+        """Post a comment carrying ``marker`` once: every retry first looks for it.
+
+        A POST that GitHub applied but whose answer was lost (a 502, a timeout)
+        is retried by :class:`Retrier`; before each retry the bot's comments are
+        searched for ``marker``, and the comment found is the result. The first
+        attempt does not look: callers have just read the comments.
+        """
+        text = body if marker in body else f"{marker}\n{body}"
+        login = self.client.login()
+        attempts = 0
+
+        def run() -> CommentInfo:
+            nonlocal attempts
+            attempts += 1
+            if attempts > 1:
+                found = self._marked_comments(issue_number, marker, login)
+                if found:
+                    log.info("found the comment a lost answer had posted; not posting again")
+                    return _comment_info(found[0])
+            return _comment_info(self._repo.get_issue(issue_number).create_comment(text))
+
+        return self._call(f"commenting on #{issue_number}", run)
+
     def _marked_comments(self, issue_number: int, marker: str, login: str) -> list[IssueComment]:
         return [
             comment
@@ -571,6 +606,24 @@ class GitHubRepo:
             return _comment_info(keep)
 
         return self._call(f"updating the status comment on #{issue_number}", run)
+
+    def issue_events(self, number: int) -> list[IssueEvent]:
+        """The issue's events, oldest first (``GET /repos/{repo}/issues/{number}/events``):
+        who added or removed which label, checked here rather than in a payload."""
+
+        def run() -> list[IssueEvent]:
+            out = []
+            for event in self._repo.get_issue(number).get_events():
+                label = event.label.name if event.label is not None else None
+                actor = event.actor.login if event.actor is not None else ""
+                out.append(IssueEvent(event.id, event.event, actor, label, _iso(event.created_at)))
+            return out
+
+        return self._call(f"reading the events of #{number}", run)
+
+    def newest_comment_id(self, number: int) -> int:
+        """The id of the newest comment on an issue (0 if none): a point in its history."""
+        return max((c.id for c in self.list_comments(number)), default=0)
 
     # -- labels and reactions --------------------------------------------------
 

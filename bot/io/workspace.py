@@ -13,6 +13,13 @@ seen before>`` (an empty sha for a new branch: it must not exist yet). So a
 branch that moved meanwhile is never overwritten: :class:`LeaseRejected`.
 Before rewriting a branch, callers check :meth:`Workspace.foreign_commits`.
 
+The bot's commits are *deterministic*: dated with their parent's committer
+date, so that the same change on the same base is the same commit (the same
+sha) whichever worker makes it, and whenever. The bot recognises its own
+commits by their shas, which it records (the issue job keeps them in its
+hidden state), plus the commit it is making now; never by the name and e-mail
+on a commit, which anyone can set.
+
 Worktrees are detached (no local branches), so two jobs never fight over a
 branch checked out elsewhere, and nothing stale survives a crash but the
 worktree directories, which :meth:`Workspace.clean_stale_worktrees` removes.
@@ -243,6 +250,10 @@ class JobWorktree:
         staged = git.run(self.path, "diff", "--cached", "--quiet", check=False)
         if staged.returncode == 0:
             raise NothingToCommit("nothing to commit")
+        # Dated as its parent: the same change on the same base gives the same sha, so a
+        # rerun after a worker died between push and record recognises its own commit.
+        date = git.out(self.path, "log", "-1", "--format=%cI", "HEAD")
+        env = {**self.workspace.identity.env(), "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
         git.run(
             self.path,
             "commit",
@@ -251,7 +262,7 @@ class JobWorktree:
             "--cleanup=whitespace",
             "--file=-",
             input=message,
-            extra_env=self.workspace.identity.env(),
+            extra_env=env,
         )
         return self.head()
 
@@ -444,12 +455,20 @@ class Workspace:
                 commits.append(CommitInfo(*fields))
         return commits
 
-    def foreign_commits(self, branch: str) -> list[CommitInfo]:
-        """Commits on the remote branch not made by the bot (wrong author or committer).
+    def foreign_commits(self, branch: str, known: Iterable[str] | None = None) -> list[CommitInfo]:
+        """Commits on the remote branch that are not the bot's.
 
+        With ``known`` (the shas the bot recorded pushing, and the one it is making
+        now) every other commit is foreign, whatever name and e-mail it carries.
+        Without it (callers that keep no record yet: batch branches) a commit is
+        foreign unless both its author and committer are the bot's identity.
         Non-empty means a person added to (or rewrote) the branch: do not force-push.
         """
-        return [c for c in self.branch_commits(branch) if not c.made_by(self.identity)]
+        commits = self.branch_commits(branch)
+        if known is not None:
+            mine = set(known)
+            return [c for c in commits if c.sha not in mine]
+        return [c for c in commits if not c.made_by(self.identity)]
 
     def merged_tree(self, base: str, head: str) -> str | None:
         """The tree that merging ``head`` into ``base`` gives; None if they conflict.

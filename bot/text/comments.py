@@ -121,6 +121,10 @@ class IssueStatus:
     batch: BatchLink | None = None
     up_to_date: bool | None = None
     hold: str | None = None
+    withdrawn_by: str | None = None
+    label_refused_from: str | None = None
+    moot: int | None = None
+    conflict: int | None = None
 
 
 def _page_name(page: str | None) -> str:
@@ -211,6 +215,19 @@ def _plan_details(plan: Plan | None, summary: str) -> list[str]:
 def _awaiting_approval(status: IssueStatus) -> list[str]:
     label = escape(status.approval_label or "approved")
     out = ["**The request is complete and waits for approval.** This is the change I would make:"]
+    if status.withdrawn_by:
+        out[:0] = [
+            f"**The approval by @{escape(status.withdrawn_by, 60)} no longer holds:** the "
+            "request changed after it was approved, so the plan below is not the one that was "
+            f"approved. I removed the `{label}` label if it was set.",
+            "",
+        ]
+    if status.label_refused_from:
+        out[:0] = [
+            f"The `{label}` label was added by @{escape(status.label_refused_from, 60)}, who "
+            "is not Anthology staff, so it does not approve the request.",
+            "",
+        ]
     if status.plan is not None:
         out += ["", render_plan(status.plan)]
     out += [
@@ -246,8 +263,8 @@ def _planned(status: IssueStatus) -> list[str]:
 
 
 HOLD_TEXT = {
-    "cancelled": "it was cancelled with `/cancel`: I closed its pull request, deleted its "
-    "branch and took it out of any batch",
+    "cancelled": "it was cancelled with `/cancel`: I closed its pull request{branch} and took it "
+    "out of any batch",
     "closed": "its pull request was closed without merging",
     "issue-closed": "the issue was closed",
 }
@@ -255,6 +272,11 @@ HOLD_TEXT = {
 
 def _held(status: IssueStatus) -> list[str]:
     why = HOLD_TEXT.get(status.hold or "", "Anthology staff stopped it")
+    if status.branch:  # the truth about the branch: it is still there
+        kept = f" (its branch `{escape(status.branch)}` still exists)"
+        why = why.replace("{branch}", kept)
+    else:
+        why = why.replace("{branch}", ", deleted its branch")
     out = [
         f"**I am not working on a pull request for this issue:** {why}. "
         "Anthology staff can comment `/apply` to start again from the request as it is then.",
@@ -319,12 +341,33 @@ _RENDERERS = {
 
 def render_status_comment(status: IssueStatus) -> str:
     """The status comment's markdown (without the hidden marker, which bot.io.github adds)."""
+    body = _status_body(status)
+    if status.conflict is not None:
+        body += ["", conflict_line(status.conflict)]
+    return "\n".join(["### Paper assignment", "", *body, *_reading_notes(status), "", _FOOTER])
+
+
+def conflict_line(pull: int) -> str:
+    """A pull request that no longer merges and that the bot cannot rebuild now."""
+    return (
+        f"**The pull request #{pull} no longer merges:** the default branch changed the lines "
+        "it edits, and I cannot rebuild it from the request as it is now. I asked Anthology "
+        "staff on the pull request to resolve or close it."
+    )
+
+
+def _status_body(status: IssueStatus) -> list[str]:
     if status.kind == "proposed":
         body = _proposed(status)
     elif status.kind == "questions":
         body = _questions(status)
     elif status.kind == "nothing":
         body = ["**Nothing to change:** the papers are already on the page this issue asks for."]
+        if status.moot is not None:
+            body.append(
+                "The default branch already holds this change (it was made there directly), "
+                f"so I closed my pull request #{status.moot}. Anthology staff can close this issue."
+            )
         if status.pull is not None:
             body.append(f"(See the pull request #{status.pull.number}.)")
     elif status.kind == "blocked":
@@ -340,7 +383,7 @@ def render_status_comment(status: IssueStatus) -> str:
             "Anthology staff have the details in the bot's logs. Editing the issue makes me "
             "try again.",
         ]
-    return "\n".join(["### Paper assignment", "", *body, *_reading_notes(status), "", _FOOTER])
+    return body
 
 
 def _reading_notes(status: IssueStatus) -> list[str]:
@@ -502,3 +545,48 @@ def refusal_reply(login: str, command: str, allowed: str) -> str:
 def command_error_reply(login: str, command: str, problem: str) -> str:
     """A command that could not be carried out, and why (``problem`` is markdown)."""
     return f"@{login}: I could not do `{escape(command, 120)}`: {problem}"
+
+
+def unclear_reply(login: str, written: str, suggestion: str | None, bot_login: str) -> str:
+    """An answer to something meant for the bot that is no command: the closest command, if
+    one is close, and ``/help``. Nothing was done."""
+    head = f"@{login}: I do not know the command {escape(written, 120)}."
+    if suggestion is not None:
+        mention = bot_login.removesuffix("[bot]")
+        head += f" Did you mean `/{suggestion}` (or `@{mention} {suggestion}`)?"
+    return head + " Nothing was changed. `/help` lists the commands."
+
+
+def edited_command_reply(login: str) -> str:
+    """Commands in a comment edited after it was posted are not carried out (ever)."""
+    return (
+        f"@{login}: this comment was edited after it was posted, and I only act on "
+        "commands as a comment was first written, so nothing was changed. Please write the "
+        "command in a new comment. `/help` lists the commands."
+    )
+
+
+def no_plan_approved_reply(login: str, command: str) -> str:
+    """``/apply`` or ``/batch`` written while the status comment showed no complete plan."""
+    return (
+        f"@{login}: when you wrote `{escape(command, 120)}`, my status comment showed no "
+        "complete plan, so nothing was approved. Please check the plan in the status "
+        "comment and approve it again."
+    )
+
+
+def moot_notice(pull: int) -> str:
+    """On a pull request whose change the default branch already holds (an empty diff)."""
+    return (
+        "The default branch already holds this change (it was made there directly), so this "
+        f"pull request is empty and I am closing it (#{pull})."
+    )
+
+
+def conflict_notice(default_branch: str, reason: str) -> str:
+    """On a pull request that conflicts with the default branch and cannot be rebuilt now."""
+    return (
+        f"Anthology staff: `{escape(default_branch)}` changed the lines this pull request edits, "
+        f"so it no longer merges, and I cannot rebuild it now ({reason}). Please resolve or "
+        "close it; I rebuild it by myself once the request can be planned and approved again."
+    )

@@ -1,6 +1,7 @@
 """A test-only hook that kills the worker at a chosen point of a job.
 
-Set ``BOT_FAULT_AFTER`` to ``commit``, ``push`` or ``pull_request`` and the
+Set ``BOT_FAULT_AFTER`` to ``commit``, ``push``, ``pull_request`` or ``retire``
+(a pull request closed, its branch not deleted yet) and the
 worker process ends itself abruptly (``os._exit``, like a SIGKILL: no cleanup,
 no lease released) right after that step of an issue job. The end-to-end tests
 use it to show that a worker dying mid-job loses nothing and duplicates
@@ -16,7 +17,7 @@ import sys
 log = logging.getLogger(__name__)
 
 FAULT_ENV = "BOT_FAULT_AFTER"
-FAULT_POINTS = ("commit", "push", "pull_request")
+FAULT_POINTS = ("commit", "push", "pull_request", "retire")
 FAULT_EXIT_CODE = 86
 
 

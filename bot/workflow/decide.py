@@ -78,7 +78,7 @@ def decide(situation: Situation) -> Action:
 class Effect:
     """What one command does to the issue, as data; the job carries out the I/O parts.
 
-    State: ``approve`` records the current text as approved, ``unapprove`` forgets
+    State: ``approve`` records the plan shown as approved, ``unapprove`` forgets
     an approval, ``hold`` sets (``release_hold`` clears) a hold, ``forget_merge``
     lets a merged issue start afresh, ``join_batch`` puts the issue into the batch
     the command names. Run flags: ``plan_only``, ``push``. I/O for the job:
@@ -118,9 +118,17 @@ def effect_of(command: str) -> Effect:
 
 
 def apply_effect(
-    state: IssueState, effect: Effect, fingerprint: str, batch: str | None = None
+    state: IssueState,
+    effect: Effect,
+    fingerprint: str | None,
+    batch: str | None = None,
+    by: str | None = None,
 ) -> IssueState:
     """The issue's state after a command with ``effect`` (``batch``: the batch it names).
+
+    ``fingerprint`` is the plan the command approves: the plan the status comment
+    showed when the command was written (``bot.workflow.state.plan_seen``; None
+    if it showed none), never the text the job reads later; ``by`` who gave it.
 
     Leaving a previous batch is the job's part (``leave_batch`` / a different
     ``batch``): it also queues that batch's rebuild.
@@ -134,9 +142,9 @@ def apply_effect(
     if effect.forget_pull:
         state = replace(state, pull=None)
     if effect.approve:
-        state = replace(state, approved=fingerprint)
+        state = replace(state, approved=fingerprint, by=by, via="command", withdrawn=None)
     if effect.unapprove:
-        state = replace(state, approved=None)
+        state = replace(state, approved=None, by=None, via=None, ok=None)
     if effect.join_batch and batch is not None:
         state = replace(state, batch=batch)
     return state

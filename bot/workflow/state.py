@@ -16,11 +16,33 @@ comment. The fields:
     ``updated_at`` also moves for comments and labels).
 ``kind``
     the kind of status last shown (``proposed``, ``awaiting_approval``, ...).
-``approved``
-    the fingerprint that a maintainer approved with ``/apply`` or ``/batch``.
-    Approval is bound to the text: an edit changes the fingerprint and so
-    withdraws it, just as the Anthology's repository workflow removes the
-    ``approved`` label from an edited issue.
+``approved``, ``by``, ``via``
+    the fingerprint of the *plan* (:func:`plan_fingerprint`: the plan as the
+    status comment renders it) that a maintainer approved, who did
+    (``by``, checked against the repository's permission API), and how
+    (``via``: ``command`` for ``/apply`` or ``/batch``, ``label`` for the
+    approval label). A command approves the plan the status comment showed
+    when the comment was written, a label the plan shown when the label was
+    added (:func:`plan_seen`), never what the text is when the job runs. A plan
+    that differs from the approved one withdraws the approval, visibly
+    (``withdrawn``: whose approval an edit withdrew).
+``ok``
+    the text fingerprint for which the issue job last confirmed the approval
+    of the current plan; what the batch job and reconciliation compare
+    (:func:`is_approved`).
+``shown``
+    the last few plans the status comment showed, oldest first, each as
+    ``[plan fingerprint or "", comment id, event id]``: the newest comment id
+    and issue event id that existed just before the status comment started
+    showing it. Comment ids and event ids grow with time on GitHub, so a
+    comment (or a label event) with a larger id was written after that plan
+    was on screen.
+``commits``
+    the shas of the commits the bot pushed to the issue's branch (the newest
+    few): how it recognises its own commits, never by name and e-mail.
+``label_event``, ``label_refused``
+    the id of the newest approval-label event the bot has judged, and the
+    login of a person without the maintainer role whose label does not count.
 ``pull``
     the pull request that carries the issue's change: its own, or the batch's.
     When that pull request is found closed, the bot tells the issue once.
@@ -44,6 +66,8 @@ the HTML comment early.
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
@@ -52,6 +76,12 @@ from bot.workflow.markers import STATE_MARKER, hidden_json, read_hidden_json
 HOLD_CANCELLED = "cancelled"
 HOLD_CLOSED = "closed"
 HOLD_ISSUE_CLOSED = "issue-closed"
+#: How many shown plans the state remembers (older approvals than that cannot be matched).
+SHOWN_KEEP = 8
+
+Shown = tuple[str, int, int]
+"""A plan the status comment showed: (plan fingerprint or "", newest comment id before,
+newest issue event id before)."""
 
 
 def fingerprint(title: str, body: str) -> str:
@@ -64,6 +94,34 @@ def fingerprint(title: str, body: str) -> str:
     return digest.hexdigest()[:16]
 
 
+def plan_fingerprint(rendered_plan: str) -> str:
+    """A short hash of a plan as the status comment shows it: what a maintainer approves."""
+    text = rendered_plan.replace("\r\n", "\n").strip()
+    return "p" + hashlib.sha256(text.encode()).hexdigest()[:15]
+
+
+def plan_seen(shown: tuple[Shown, ...], *, comment_id: int = 0, event_id: int = 0) -> str | None:
+    """The plan the status comment showed when a comment (or an issue event) was made.
+
+    That is the newest shown plan whose recorded ids are all below the comment's
+    (or event's) id; None if no plan was shown then (or it is too old to know).
+    """
+    seen: str | None = None
+    for fp, before_comment, before_event in shown:
+        if comment_id and before_comment < comment_id:
+            seen = fp or None
+        elif event_id and before_event < event_id:
+            seen = fp or None
+    return seen
+
+
+def with_shown(shown: tuple[Shown, ...], entry: Shown) -> tuple[Shown, ...]:
+    """``shown`` with a newly shown plan appended (unless it is the plan shown already)."""
+    if shown and shown[-1][0] == entry[0]:
+        return shown
+    return (*shown, entry)[-SHOWN_KEEP:]
+
+
 @dataclass(frozen=True)
 class IssueState:
     """The bot's memory of one issue (see the module docstring)."""
@@ -71,6 +129,14 @@ class IssueState:
     fp: str | None = None
     kind: str | None = None
     approved: str | None = None
+    by: str | None = None
+    via: str | None = None
+    ok: str | None = None
+    withdrawn: str | None = None
+    label_event: int | None = None
+    label_refused: str | None = None
+    shown: tuple[Shown, ...] = ()
+    commits: tuple[str, ...] = ()
     pull: int | None = None
     batch: str | None = None
     hold: str | None = None
@@ -86,7 +152,11 @@ class IssueState:
         values: dict[str, Any] = {}
         for item in fields(cls):
             value = data.get(item.name)
-            if item.name in ("pull", "merged", "answered"):
+            if item.name == "shown":
+                values["shown"] = _shown_of(value)
+            elif item.name == "commits":
+                values["commits"] = _shas_of(value)
+            elif item.name in ("pull", "merged", "answered", "label_event"):
                 values[item.name] = value if isinstance(value, int) and value > 0 else None
             else:
                 values[item.name] = value if isinstance(value, str) and value else None
@@ -94,7 +164,7 @@ class IssueState:
 
     def marker(self) -> str:
         """The hidden comment that stores this state (only the fields that are set)."""
-        data = {key: value for key, value in asdict(self).items() if value is not None}
+        data = {key: value for key, value in asdict(self).items() if value not in (None, ())}
         return hidden_json(STATE_MARKER, data)
 
     def but(self, **changes: Any) -> IssueState:
@@ -102,17 +172,132 @@ class IssueState:
         return replace(self, **changes)
 
 
+#: How many pushed commit shas the state remembers.
+COMMITS_KEEP = 10
+_SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+
+
+def _shas_of(value: Any) -> tuple[str, ...]:
+    """The ``commits`` field read back: full commit shas only."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(v for v in value if isinstance(v, str) and _SHA.fullmatch(v))[-COMMITS_KEEP:]
+
+
+def with_commits(commits: tuple[str, ...], pushed: Iterable[str]) -> tuple[str, ...]:
+    """``commits`` with newly pushed (or found-own) shas appended, the newest few kept."""
+    out = list(commits)
+    for sha in pushed:
+        if sha in out:
+            out.remove(sha)
+        out.append(sha)
+    return tuple(out[-COMMITS_KEEP:])
+
+
+def _shown_of(value: Any) -> tuple[Shown, ...]:
+    """The ``shown`` field read back; anything malformed is dropped."""
+    if not isinstance(value, list):
+        return ()
+    out: list[Shown] = []
+    for entry in value[-SHOWN_KEEP:]:
+        if (
+            isinstance(entry, list)
+            and len(entry) == 3
+            and isinstance(entry[0], str)
+            and all(isinstance(n, int) and not isinstance(n, bool) for n in entry[1:])
+        ):
+            out.append((entry[0], entry[1], entry[2]))
+    return tuple(out)
+
+
 def is_approved(
     approval_mode: str, approval_label: str, labels: tuple[str, ...], state: IssueState, fp: str
 ) -> bool:
-    """Whether the issue may become a pull request now.
+    """Whether the issue may become a pull request now, as far as its state tells.
 
     Without approval mode, always. With ``APPROVAL_MODE=label``: when the issue
-    carries the approval label, or a maintainer approved this very text with
-    ``/apply`` or ``/batch``.
+    job confirmed, for this very text (``fp``), that a maintainer approved its
+    current plan (by ``/apply``, ``/batch`` or the approval label, whose adder it
+    checked). The label's mere presence is not enough: anyone with triage
+    rights, or a workflow, may have added it; and an edit needs the issue job
+    to compare the plans again. ``labels`` and ``approval_label`` remain for the
+    callers' convenience (see :func:`approval_pending`).
     """
     if approval_mode == "off":
         return True
-    if approval_label.lower() in {label.lower() for label in labels}:
-        return True
-    return state.approved is not None and state.approved == fp
+    return state.ok is not None and state.ok == fp and state.approved is not None
+
+
+def approval_pending(
+    approval_mode: str, approval_label: str, labels: tuple[str, ...], state: IssueState
+) -> bool:
+    """Whether the issue carries an approval label its issue job has not judged yet
+    (reconciliation queues such issues)."""
+    if approval_mode == "off":
+        return False
+    has_label = approval_label.lower() in {label.lower() for label in labels}
+    return has_label and state.via != "label" and state.label_refused is None
+
+
+# -- approval, decided from plain values -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LabelEvent:
+    """The newest time the approval label was added: the event's id and who added it."""
+
+    id: int
+    actor: str
+
+
+def judge_label(
+    state: IssueState,
+    label: LabelEvent | None,
+    *,
+    is_maintainer: bool,
+    current_plan: str | None,
+) -> IssueState:
+    """The state after looking at the approval label (``label``: None if it is not on).
+
+    A label newer than the one judged before counts if its adder has the
+    maintainer role: it approves the plan the status comment showed when it
+    was added (:func:`plan_seen`); added before the bot showed any plan, the
+    plan the bot makes now. A label removed withdraws a label approval.
+    """
+    if label is None:
+        if state.via == "label":
+            return replace(state, approved=None, by=None, via=None, label_event=None)
+        return replace(state, label_event=None, label_refused=None)
+    if state.label_event == label.id:
+        return state
+    if not is_maintainer:
+        return replace(state, label_event=label.id, label_refused=label.actor)
+    earlier = any(before_event < label.id for _, _, before_event in state.shown)
+    approved = plan_seen(state.shown, event_id=label.id) if earlier else current_plan
+    return replace(
+        state,
+        label_event=label.id,
+        label_refused=None,
+        approved=approved,
+        by=label.actor,
+        via="label",
+        withdrawn=None,
+    )
+
+
+def approve_by_command(state: IssueState, comment_id: int, login: str) -> IssueState:
+    """``/apply`` or ``/batch`` in comment ``comment_id``: approve the plan shown then."""
+    seen = plan_seen(state.shown, comment_id=comment_id)
+    return replace(state, approved=seen, by=login, via="command", withdrawn=None)
+
+
+def settle_approval(state: IssueState, current_plan: str | None, fp: str) -> IssueState:
+    """Compare the approval with the plan made now: confirm it (for this text ``fp``), or
+    withdraw it when the plan differs (``withdrawn`` names whose approval it was)."""
+    if state.approved is None:
+        return replace(state, ok=None)
+    if current_plan is not None and state.approved == current_plan:
+        return replace(state, ok=fp)
+    if current_plan is None:  # questions now: nothing to approve, and nothing withdrawn yet
+        return replace(state, ok=None)
+    return replace(state, approved=None, via=None, ok=None, withdrawn=state.by or "staff", by=None)

@@ -82,6 +82,7 @@ def _rules() -> Map:
         ),
         (f"{repo}/issues/<int:number>/reactions", ["GET", "POST"], "issue_reactions"),
         (f"{repo}/issues/<int:number>/labels", ["GET", "POST", "PUT", "DELETE"], "issue_labels"),
+        (f"{repo}/issues/<int:number>/events", ["GET"], "issue_events"),
         (f"{repo}/issues/<int:number>/labels/<path:label>", ["DELETE"], "issue_label"),
         (f"{repo}/labels", ["GET", "POST"], "labels"),
         (f"{repo}/labels/<path:label>", ["GET"], "label"),
@@ -299,7 +300,7 @@ class RestApi:
                 state_reason=data.get("state_reason"),
             )
             if "labels" in data:
-                self.store.set_labels(number, self._label_names(data["labels"]))
+                self.store.set_labels(number, self._label_names(data["labels"]), caller.login)
         return json_response(self._issue_json(number))
 
     # -- comments --------------------------------------------------------------
@@ -357,17 +358,25 @@ class RestApi:
         if request.method != "GET":
             self._require_user(caller)
         if request.method == "POST":
-            self.store.add_labels(number, self._label_names(self._body(request)))
+            self.store.add_labels(number, self._label_names(self._body(request)), caller.login)
         elif request.method == "PUT":
-            self.store.set_labels(number, self._label_names(self._body(request)))
+            self.store.set_labels(number, self._label_names(self._body(request)), caller.login)
         elif request.method == "DELETE":
-            self.store.set_labels(number, [])
+            self.store.set_labels(number, [], caller.login)
             return json_response(None, 204)
         return json_response([self.shapes.label(lb) for lb in self.store.labels_of(issue)])
 
+    def h_issue_events(self, request: Request, caller: Caller, number: int) -> Response:
+        """``GET /repos/{owner}/{repo}/issues/{issue_number}/events``, oldest first."""
+        events = [
+            self.shapes.issue_event(e, self.store.ensure_label)
+            for e in self.store.events_on(number)
+        ]
+        return self._paginate(request, events)
+
     def h_issue_label(self, request: Request, caller: Caller, number: int, label: str) -> Response:
         self._require_user(caller)
-        remaining = self.store.remove_label(number, label)
+        remaining = self.store.remove_label(number, label, caller.login)
         return json_response([self.shapes.label(lb) for lb in remaining])
 
     def h_labels(self, request: Request, caller: Caller) -> Response:

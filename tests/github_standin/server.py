@@ -361,7 +361,7 @@ class GitHubStandIn:
     def label_issue(self, number: int, label: str, user: str) -> dict[str, Any]:
         """Add a label as ``user``; returns the ``issues.labeled`` payload."""
         with self.store.lock:
-            self.store.add_labels(number, [label])
+            self.store.add_labels(number, [label], user)
             issue = self.store.issue(number)
             label_json = self.shapes.label(self.store.ensure_label(label))
             return self.payloads.issues("labeled", issue, user, label=label_json)
@@ -369,7 +369,7 @@ class GitHubStandIn:
     def unlabel_issue(self, number: int, label: str, user: str) -> dict[str, Any]:
         """Remove a label as ``user``; returns the ``issues.unlabeled`` payload."""
         with self.store.lock:
-            self.store.remove_label(number, label)
+            self.store.remove_label(number, label, user)
             issue = self.store.issue(number)
             label_json = self.shapes.label(self.store.ensure_label(label))
             return self.payloads.issues("unlabeled", issue, user, label=label_json)

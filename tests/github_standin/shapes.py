@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import base64
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tests.github_standin.state import Comment, Issue, Label, Reaction
+from tests.github_standin.state import Comment, Issue, IssueEvent, Label, Reaction
 
 REACTION_KEYS = ("+1", "-1", "laugh", "hooray", "confused", "heart", "rocket", "eyes")
 
@@ -247,6 +248,24 @@ class Shapes:
             "default": False,
             "description": label.description,
         }
+
+    def issue_event(self, event: IssueEvent, label_of: Callable[[str], Label]) -> dict[str, Any]:
+        """An issue event, as ``GET /repos/{owner}/{repo}/issues/{number}/events`` lists it."""
+        data: dict[str, Any] = {
+            "id": event.id,
+            "node_id": node_id("LabeledEvent", event.id),
+            "url": f"{self.repo_api}/issues/events/{event.id}",
+            "actor": self.user(event.actor),
+            "event": event.event,
+            "commit_id": None,
+            "commit_url": None,
+            "created_at": event.created_at,
+            "performed_via_github_app": None,
+        }
+        if event.label is not None:
+            label = label_of(event.label)
+            data["label"] = {"name": label.name, "color": label.color}
+        return data
 
     def reactions_summary(self, url: str, reactions: list[Reaction]) -> dict[str, Any]:
         """The ``reactions`` rollup embedded in issues and comments."""

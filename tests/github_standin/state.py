@@ -68,6 +68,10 @@ class Comment:
     app: bool = False
     reactions: list[Reaction] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # A new comment's updated_at equals its created_at on GitHub.
+        self.updated_at = self.created_at
+
 
 @dataclass
 class PullInfo:
@@ -113,6 +117,18 @@ class Issue:
     def touch(self) -> None:
         """Record a change."""
         self.updated_at = now_iso()
+
+
+@dataclass
+class IssueEvent:
+    """One entry of an issue's event history (``labeled``/``unlabeled``, by ``actor``)."""
+
+    id: int
+    issue_number: int
+    event: str
+    actor: str
+    label: str | None = None
+    created_at: str = field(default_factory=now_iso)
 
 
 @dataclass

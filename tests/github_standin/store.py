@@ -18,6 +18,7 @@ from tests.github_standin.state import (
     REACTION_CONTENTS,
     Comment,
     Issue,
+    IssueEvent,
     Label,
     PullInfo,
     Reaction,
@@ -80,6 +81,7 @@ class Store:
         self.comments: dict[int, Comment] = {}
         self.labels: dict[str, Label] = {}
         self.permissions: dict[str, str] = {}
+        self.events: list[IssueEvent] = []
         self.default_permission = default_permission
         self._numbers = itertools.count(1)
         self._ids = itertools.count(2_000_000_001)
@@ -152,7 +154,7 @@ class Store:
                 pull=pull,
             )
             self.issues[number] = issue
-            self.add_labels(number, list(labels))
+            self.add_labels(number, list(labels), actor=user)
             return issue
 
     def edit_issue(
@@ -261,8 +263,19 @@ class Store:
         """The label objects on an issue."""
         return [self.ensure_label(name) for name in issue.labels]
 
-    def add_labels(self, number: int, names: list[str]) -> list[Label]:
-        """Add labels to an issue; returns all its labels."""
+    def _label_event(self, number: int, event: str, label: str, actor: str | None) -> None:
+        self.events.append(
+            IssueEvent(self.next_id(), number, event, actor or "ghost", label)  # GitHub's "ghost"
+        )
+
+    def events_on(self, number: int) -> list[IssueEvent]:
+        """An issue's events, oldest first."""
+        with self.lock:
+            self.issue(number)
+            return [e for e in self.events if e.issue_number == number]
+
+    def add_labels(self, number: int, names: list[str], actor: str | None = None) -> list[Label]:
+        """Add labels to an issue as ``actor``; returns all its labels."""
         with self.lock:
             issue = self.issue(number)
             present = {name.lower() for name in issue.labels}
@@ -271,16 +284,22 @@ class Store:
                 if label.name.lower() not in present:
                     issue.labels.append(label.name)
                     present.add(label.name.lower())
+                    self._label_event(number, "labeled", label.name, actor)
             issue.touch()
             return self.labels_of(issue)
 
-    def set_labels(self, number: int, names: list[str]) -> list[Label]:
+    def set_labels(self, number: int, names: list[str], actor: str | None = None) -> list[Label]:
         """Replace all labels of an issue."""
         with self.lock:
-            self.issue(number).labels = []
-            return self.add_labels(number, names)
+            issue = self.issue(number)
+            wanted = {name.lower() for name in names}
+            for present in list(issue.labels):
+                if present.lower() not in wanted:
+                    issue.labels.remove(present)
+                    self._label_event(number, "unlabeled", present, actor)
+            return self.add_labels(number, names, actor)
 
-    def remove_label(self, number: int, name: str) -> list[Label]:
+    def remove_label(self, number: int, name: str, actor: str | None = None) -> list[Label]:
         """Remove a label from an issue (404 if it does not have it)."""
         with self.lock:
             issue = self.issue(number)
@@ -288,6 +307,7 @@ class Store:
                 if present.lower() == name.lower():
                     issue.labels.remove(present)
                     issue.touch()
+                    self._label_event(number, "unlabeled", present, actor)
                     return self.labels_of(issue)
             raise ApiError(404, "Label does not exist")
 

@@ -7,8 +7,12 @@ comments itself, finds the commands it has not answered yet, checks who wrote
 them against the repository's permissions and carries them out
 (``bot.worker.jobs.commands``); the payload decides only whether to queue.
 
+A comment edited into one with a command queues the job too, which answers it
+without carrying it out (commands count as a comment was first written).
+A mistyped command or an unclear mention of the bot queues the job, which answers it.
+
 Ignored here: comments on pull requests (the payload's issue has a
-``pull_request`` key), edited or deleted comments, comments without a command,
+``pull_request`` key), deleted comments, comments without a command,
 comments on issues that are not the bot's, and (by the router) the bot's own.
 """
 
@@ -25,15 +29,15 @@ from bot.web.router import (
     sender_login,
 )
 from bot.web.triage.issues import is_bot_issue_payload
-from bot.workflow.commands import parse_commands
+from bot.workflow.commands import parse_comment
 
 router = Router()
 """This feature's triage functions (composed in ``bot.web.triage``)."""
 
 
-@router.route("issue_comment", "created")
+@router.route("issue_comment", "created", "edited")
 def comment_created(payload: Payload, context: EventContext) -> JobRequest | None:
-    """A new comment: queue the issue job if it gives the bot a command."""
+    """A new (or edited) comment: queue the issue job if it says something to the bot."""
     issue = payload.get("issue")
     comment = payload.get("comment")
     if not isinstance(issue, dict) or not isinstance(comment, dict):
@@ -41,7 +45,7 @@ def comment_created(payload: Payload, context: EventContext) -> JobRequest | Non
     number = issue_number_of(issue)
     if "pull_request" in issue:
         return None
-    if not parse_commands(str(comment.get("body") or ""), context.bot_login):
+    if not parse_comment(str(comment.get("body") or ""), context.bot_login):
         return None
     if not is_bot_issue_payload(issue):
         return None

@@ -33,9 +33,14 @@ from dataclasses import dataclass
 
 from bot.errors import Permanent
 from bot.io.github import PERMISSION_RANK, CommentInfo, GitHubRepo
-from bot.text.comments import command_error_reply, refusal_reply
+from bot.text.comments import (
+    command_error_reply,
+    edited_command_reply,
+    refusal_reply,
+    unclear_reply,
+)
 from bot.worker.jobs.notices import has_notice, post_notice
-from bot.workflow.commands import Command, may_use, parse_commands
+from bot.workflow.commands import Command, Unclear, may_use, parse_comment
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +58,28 @@ def is_bot_author(login: str, bot_login: str) -> bool:
     return login == bot_login or login.endswith("[bot]")
 
 
+def was_edited(comment: CommentInfo) -> bool:
+    """Whether a comment was changed after it was posted (GitHub moves ``updated_at``).
+
+    The bot acts on a comment's commands as first written, or never: an edited
+    comment is answered, not carried out (docs/operations.md, "Commands").
+    """
+    return bool(comment.created_at and comment.updated_at) and (
+        comment.updated_at != comment.created_at
+    )
+
+
 @dataclass(frozen=True)
 class CommandComment:
-    """A person's comment and the commands in it."""
+    """A person's comment and what it says to the bot: commands and unclear requests."""
 
     comment: CommentInfo
     commands: tuple[Command, ...]
+    unclear: tuple[Unclear, ...] = ()
+
+    @property
+    def edited(self) -> bool:
+        return was_edited(self.comment)
 
 
 @dataclass(frozen=True)
@@ -75,9 +96,9 @@ def command_comments(comments: Sequence[CommentInfo], bot_login: str) -> list[Co
     for comment in comments:
         if is_bot_author(comment.author, bot_login):
             continue
-        commands = parse_commands(comment.body, bot_login)
-        if commands:
-            out.append(CommandComment(comment, tuple(commands)))
+        parsed = parse_comment(comment.body, bot_login)
+        if parsed:
+            out.append(CommandComment(comment, parsed.commands, parsed.unclear))
     return out
 
 
@@ -150,8 +171,8 @@ def allowed_text(command: Command) -> str:
 # -- carrying commands out ------------------------------------------------------------------
 
 
-CarryOut = Callable[[Command, str], "str | None"]
-"""Carries out one permitted command (given its author); returns a reply, if any.
+CarryOut = Callable[[Command, str, int], "str | None"]
+"""Carries out one permitted command (given its author and comment id); returns a reply.
 
 The issue job supplies it (``IssueRun.carry_out``): a command's effect on the
 issue is data (``bot.workflow.decide.EFFECTS``), applied there.
@@ -179,6 +200,7 @@ class CommandSession:
             repo, issue_number, comments, bot_login, answered_upto
         )
         self.permissions = Permissions(repo, needed_permission)
+        self.bot_login = bot_login
         self._answers: list[tuple[CommandComment, str | None, list[str]]] = []
 
     def __bool__(self) -> bool:
@@ -197,13 +219,22 @@ class CommandSession:
             login = item.comment.author
             replies: list[str] = []
             done = failed = 0
+            if item.edited:
+                log.info("not acting on an edited comment from %s", login)
+                self._answers.append((item, FAILED, [edited_command_reply(login)]))
+                continue
+            for unclear in item.unclear:
+                replies.append(
+                    unclear_reply(login, unclear.written, unclear.suggestion, self.bot_login)
+                )
+                failed += 1
             for command in item.commands:
                 if not self.permissions.allows(command, login, self.issue_author):
                     log.info("refused %s from %s", command, login)
                     replies.append(refusal_reply(login, str(command), allowed_text(command)))
                     continue
                 try:
-                    reply = carry_out(command, login)
+                    reply = carry_out(command, login, item.comment.id)
                 except CommandError as exc:
                     replies.append(command_error_reply(login, str(command), str(exc)))
                     failed += 1

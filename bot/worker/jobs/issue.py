@@ -24,8 +24,10 @@ For an open issue that is the bot's (``bot.forms.is_bot_issue``):
      the plan, change nothing;
    * ``/plan``: show the plan and whether the pull request holds it, push nothing;
    * not approved (``APPROVAL_MODE=label`` only): show the plan and wait for
-     the approval label, ``/apply`` or ``/batch``. Approval is checked here, when
-     the job runs, not when the event came: an edit may have withdrawn it;
+     the approval label, ``/apply`` or ``/batch``. Approval is bound to the plan
+     the maintainer saw (``bot.workflow.state``: the plan shown when the command
+     or label was made, its giver checked through the API) and compared here
+     with the plan made now: a different plan withdraws it, visibly;
    * otherwise apply the plan, make **one** commit (what moved, ``closes #N``),
      push it to ``bot/paper-assignment-<N>`` with a lease, open or update the
      pull request (labels ``correction``, ``author-page``), close any other open
@@ -88,18 +90,22 @@ from bot.text.comments import (
     cancelled_notice,
     closed_notice,
     commit_message,
+    conflict_notice,
     duplicate_notice,
     issue_closed_notice,
     merged_notice,
+    moot_notice,
+    no_plan_approved_reply,
     pull_body,
     pull_title,
     render_status_comment,
     superseded_notice,
 )
+from bot.text.render import render_plan
 from bot.worker.context import JobContext, JobFailed, Outcome
 from bot.worker.faults import fault_point
-from bot.worker.jobs.commands import CommandError, CommandSession
-from bot.worker.jobs.notices import post_notice, retire_pull
+from bot.worker.jobs.commands import CommandError, CommandSession, Permissions
+from bot.worker.jobs.notices import post_notice, retire_pull, retired_by_bot
 from bot.worker.planning_data import planning_data
 from bot.workflow.batches import REASON_TEXT, BatchRecord
 from bot.workflow.branches import (
@@ -125,8 +131,15 @@ from bot.workflow.state import (
     HOLD_CLOSED,
     HOLD_ISSUE_CLOSED,
     IssueState,
+    LabelEvent,
     fingerprint,
     is_approved,
+    judge_label,
+    plan_fingerprint,
+    plan_seen,
+    settle_approval,
+    with_commits,
+    with_shown,
 )
 
 log = logging.getLogger(__name__)
@@ -216,6 +229,8 @@ class IssueRun:
     fp: str
     plan_only: bool = False
     pushing_requested: bool = False
+    current_plan: str | None = None
+    conflict: int | None = None
     _add_labels: set[str] = field(default_factory=set)
     _remove_labels: set[str] = field(default_factory=set)
     _follow_ups: list[str] = field(default_factory=list)
@@ -288,9 +303,31 @@ class IssueRun:
     def write_status(self, status: IssueStatus) -> None:
         """Rewrite the status comment, with the state, and settle labels and follow-ups."""
         self.state = self.state.but(fp=self.fp, kind=status.kind)
+        if self.conflict is not None and status.conflict is None:
+            status = dataclasses.replace(status, conflict=self.conflict)
+        self._record_shown(status)
         body = render_status_comment(status) + "\n" + self.state.marker()
         self.repo.upsert_marked_comment(self.number, body, STATUS_MARKER)
         self._settle()
+
+    def _record_shown(self, status: IssueStatus) -> None:
+        """Remember which plan the status comment is about to show, and from when.
+
+        "From when" is the newest comment and issue event just before the write,
+        read again now (not at the start of the job), so that a command or label
+        made while this job ran is matched with the plan that was on screen.
+        """
+        if self.settings.approval_mode == "off":
+            return  # nothing is approved then: no history to keep, no requests spent
+        shows = status.plan is not None and status.plan.ok and status.kind != "questions"
+        fp = plan_fingerprint(render_plan(status.plan)) if shows and status.plan else ""
+        if self.state.shown and self.state.shown[-1][0] == fp:
+            return
+        if not self.state.shown and not fp:
+            return
+        comment = self.repo.newest_comment_id(self.number)
+        event = max((e.id for e in self.repo.issue_events(self.number)), default=0)
+        self.state = self.state.but(shown=with_shown(self.state.shown, (fp, comment, event)))
 
     def _settle(self) -> None:
         for label in sorted(self._remove_labels):
@@ -329,6 +366,11 @@ class IssueRun:
             self.remove_label(WAITING_LABEL)
             self.remove_label(self.settings.pending_label)
             return
+        if not in_batch and retired_by_bot(self.repo, pull):
+            # The bot closed it (/cancel, a batch, a duplicate), perhaps in a run that died
+            # before it could write the status: not news, and no hold of its own.
+            self.state = self.state.but(pull=None)
+            return
         log.info("the pull request was closed without merging", extra={"pull": number})
         self.notice(f"closed-{number}", closed_notice(number))
         if in_batch:
@@ -363,6 +405,7 @@ class IssueRun:
                 own,
                 f"issue-closed-{self.number}",
                 issue_closed_notice(self.number),
+                known=self.own_commits(),
             )
         self.leave_batch()
         self.state = self.state.but(hold=HOLD_ISSUE_CLOSED, pull=None)
@@ -392,22 +435,34 @@ class IssueRun:
 
     # -- commands ------------------------------------------------------------------------
 
-    def carry_out(self, command: Command, login: str) -> str | None:
-        """Carry out one permitted command: its effect (data) plus the I/O it needs."""
+    def carry_out(self, command: Command, login: str, comment_id: int) -> str | None:
+        """Carry out one permitted command: its effect (data) plus the I/O it needs.
+
+        ``/apply`` and ``/batch`` approve the plan the status comment showed when
+        the comment was written (:func:`bot.workflow.state.plan_seen`).
+        """
         effect = effect_of(command.name)
+        seen = plan_seen(self.state.shown, comment_id=comment_id) if effect.approve else None
         batch = None
         if effect.join_batch:
             batch = self._checked_batch_name(command.argument)
             if self.state.batch is not None and self.state.batch != batch:
                 self.leave_batch()
         if effect.close_pull:
-            own = self.repo.find_open_pull(branch_for_issue(self.number))
+            own = self.repo.find_open_pull(branch_for_issue(self.number)) or self._retired_pull()
             if own is not None:
                 key = f"cancelled-{own.number}"
-                retire_pull(self.repo, self.workspace, own, key, cancelled_notice(self.number))
+                retire_pull(
+                    self.repo,
+                    self.workspace,
+                    own,
+                    key,
+                    cancelled_notice(self.number),
+                    known=self.own_commits(),
+                )
         if effect.leave_batch:
             self.leave_batch()
-        self.state = apply_effect(self.state, effect, self.fp, batch)
+        self.state = apply_effect(self.state, effect, seen, batch, by=login)
         self.plan_only |= effect.plan_only
         self.pushing_requested |= effect.push
         if effect.join_batch:
@@ -415,6 +470,20 @@ class IssueRun:
         if effect.help:
             label = self.settings.approval_label if self.settings.approval_mode != "off" else None
             return render_help(self.login, label)
+        if effect.approve and seen is None and self.settings.approval_mode != "off":
+            return no_plan_approved_reply(login, str(command))
+        return None
+
+    def _retired_pull(self) -> PullInfo | None:
+        """The bot's newest closed, unmerged pull request of the issue's branch while that
+        branch still exists: a ``/cancel`` that stopped between closing and deleting."""
+        branch = branch_for_issue(self.number)
+        self.workspace.fetch()
+        if self.workspace.remote_sha(branch) is None:
+            return None
+        for pull in self.repo.find_pulls(branch, "closed"):
+            if pull.author == self.login and not pull.merged:
+                return pull
         return None
 
     def _checked_batch_name(self, argument: str | None) -> str:
@@ -441,6 +510,45 @@ class IssueRun:
         return name
 
     # -- deciding and acting -------------------------------------------------------------
+
+    def judge_approval(self, planned: Planned) -> None:
+        """Bind approval to the plan made now: judge the approval label (who added it,
+        through the API), then confirm the approval or withdraw it, visibly (the status
+        says so and the approval label comes off) if the plan is not the approved one."""
+        plan = planned.plan
+        self.current_plan = plan_fingerprint(render_plan(plan)) if plan and planned.ok else None
+        settings = self.settings
+        if settings.approval_mode == "off":
+            self.state = settle_approval(self.state, self.current_plan, self.fp)
+            return
+        label = self._approval_label_event()
+        is_maintainer = False
+        if label is not None and label.id != self.state.label_event:
+            permissions = Permissions(self.repo, settings.command_permission)
+            is_maintainer = permissions.is_maintainer(label.actor)
+        before = self.state
+        self.state = judge_label(
+            self.state, label, is_maintainer=is_maintainer, current_plan=self.current_plan
+        )
+        self.state = settle_approval(self.state, self.current_plan, self.fp)
+        if self.state.withdrawn and not before.withdrawn:
+            log.info(
+                "approval does not hold",
+                extra={"withdrawn": self.state.withdrawn, "label_by": self.state.label_refused},
+            )
+            self.remove_label(settings.approval_label)
+
+    def _approval_label_event(self) -> LabelEvent | None:
+        """The newest event that added the approval label, if the issue carries it now."""
+        wanted = self.settings.approval_label.lower()
+        if not self.has_label(wanted):
+            return None
+        added = [
+            e
+            for e in self.repo.issue_events(self.number)
+            if e.event == "labeled" and (e.label or "").lower() == wanted
+        ]
+        return LabelEvent(added[-1].id, added[-1].actor) if added else None
 
     def situation(self, planned: Planned | None) -> Situation:
         """What :func:`bot.workflow.decide.decide` needs to know (before planning: None)."""
@@ -469,6 +577,11 @@ class IssueRun:
                 return Outcome("done", "its change was merged in a batch")
         worktree = self.workspace.open_job(self.context.job.id, branch_for_issue(self.number))
         try:
+            moot = self._retire_if_moot(worktree)
+            if moot is not None:
+                self.remove_label(WAITING_LABEL)
+                self.write_status(IssueStatus("nothing", moot=moot))
+                return Outcome("done", f"the default branch already holds #{moot}; closed it")
             with planning_data(worktree.path / "data", self.settings.index_path) as data:
                 parsed = parse_issue(self.issue.title, self.issue.body, lookup=data)
                 if parsed.request is None:
@@ -476,6 +589,7 @@ class IssueRun:
                 else:
                     plan = data.plan(parsed.request)
                     planned = Planned(plan, tuple(plan.problems))
+                self.judge_approval(planned)
                 action = decide(self.situation(planned))
                 if action in WRITES_FILES:
                     assert planned.plan is not None
@@ -484,8 +598,58 @@ class IssueRun:
         finally:
             worktree.remove()
 
+    def _retire_if_moot(self, worktree: JobWorktree) -> int | None:
+        """Close the issue's own pull request if the default branch already holds its change
+        (made there by hand: merging it would change nothing); tell the pull request and the
+        issue once. Returns the closed pull request's number."""
+        remote = worktree.remote_sha
+        if remote is None or self.state.batch is not None:
+            return None
+        merged = self.workspace.merged_tree(worktree.start_sha, remote)
+        if merged is None or merged != worktree.tree("HEAD"):
+            return None
+        own = self.repo.find_open_pull(worktree.branch)
+        if own is None:
+            return None
+        log.info("the default branch already holds the change", extra={"pull": own.number})
+        key = f"moot-{own.number}"
+        retire_pull(
+            self.repo, self.workspace, own, key, moot_notice(own.number), known=self.own_commits()
+        )
+        self.state = self.state.but(pull=None)
+        return own.number
+
+    def _flag_conflict(self, action: Action, worktree: JobWorktree, reason: str) -> int | None:
+        """The issue's own pull request, if it no longer merges and this run does not rebuild
+        it (questions, approval withdrawn, nothing to do, held): staff are asked on it, once
+        per default-branch head."""
+        remote = worktree.remote_sha
+        if action in ("propose", "batch") or remote is None:
+            return None
+        if self.workspace.merged_tree(worktree.start_sha, remote) is not None:
+            return None
+        own = self.repo.find_open_pull(worktree.branch)
+        if own is None:
+            return None
+        log.warning(
+            "the pull request conflicts and cannot be rebuilt now", extra={"pull": own.number}
+        )
+        key = f"conflict-{own.number}-{worktree.start_sha[:12]}"
+        post_notice(
+            self.repo, own.number, key, conflict_notice(self.workspace.default_branch(), reason)
+        )
+        return own.number
+
     def act(self, action: Action, planned: Planned, worktree: JobWorktree) -> Outcome:
         """Carry out what :func:`decide` chose."""
+        reasons = {
+            "ask": "the request has open questions",
+            "await_approval": "the request as it is now is not approved",
+            "nothing": "the request changes nothing on the default branch",
+            "hold": "the issue is on hold",
+            "show_plan": "only /plan was asked for",
+        }
+        self.conflict = self._flag_conflict(action, worktree, reasons.get(action, action))
         if action == "batch":
             return self._batched(planned)
         if action == "ask":
@@ -529,7 +693,9 @@ class IssueRun:
 
     def _held(self, plan: Plan) -> Outcome:
         self.remove_label(WAITING_LABEL)
-        self.write_status(IssueStatus("held", plan=plan, hold=self.state.hold))
+        branch = branch_for_issue(self.number)
+        kept = branch if self.workspace.remote_sha(branch) is not None else None
+        self.write_status(IssueStatus("held", plan=plan, hold=self.state.hold, branch=kept))
         return Outcome("done", f"held ({self.state.hold})")
 
     def _await_approval(self, plan: Plan) -> Outcome:
@@ -539,6 +705,8 @@ class IssueRun:
             plan=plan,
             pull=self._own_pull(),
             approval_label=self.settings.approval_label,
+            withdrawn_by=self.state.withdrawn,
+            label_refused_from=self.state.label_refused,
         )
         self.write_status(status)
         return Outcome("waiting", "waits for approval")
@@ -636,6 +804,7 @@ class IssueRun:
                     own,
                     f"superseded-{own.number}",
                     superseded_notice(pull.number, name),
+                    known=self.own_commits(),
                 )
             self.state = self.state.but(pull=pull.number)
             return BatchLink(name, pull_link, "included", position=mine.position)
@@ -649,7 +818,14 @@ class IssueRun:
         """Commit, push (if the change is not on the branch yet), open or update the PR."""
         workspace, repo, settings = self.workspace, self.repo, self.settings
         branch = worktree.branch
-        foreign = workspace.foreign_commits(branch)
+        try:
+            head = worktree.commit(commit_message(plan, self.number))
+        except NothingToCommit:
+            raise JobFailed("the planned change left the data unchanged") from None
+        fault_point("commit")
+        # Own commits are the recorded ones and the one just made (commits are deterministic:
+        # a run that died after pushing it recognises it), whatever name they carry.
+        foreign = workspace.foreign_commits(branch, self.own_commits(head))
         if foreign:
             authors = sorted({c.author_name for c in foreign})
             log.warning(
@@ -658,19 +834,17 @@ class IssueRun:
             self.write_status(IssueStatus("blocked", plan=plan, branch=branch))
             return Outcome("waiting", f"{branch} has commits by others")
 
-        try:
-            worktree.commit(commit_message(plan, self.number))
-        except NothingToCommit:
-            raise JobFailed("the planned change left the data unchanged") from None
-        fault_point("commit")
         remote = worktree.remote_sha
         if remote is not None and holds_same_change(workspace, worktree, remote):
             log.info("the branch already holds this change; not pushing")
+            mine = [c.sha for c in workspace.branch_commits(branch)]
         else:
             self.context.lease.check()
             worktree.push(remote)
             log.info("pushed the branch", extra={"branch": branch})
             fault_point("push")
+            mine = [head]
+        self.state = self.state.but(commits=with_commits(self.state.commits, mine))
 
         previews = preview_links(branch, plan, settings.preview_url_template)
         pull = repo.upsert_pull(
@@ -693,6 +867,16 @@ class IssueRun:
         self.remove_label(WAITING_LABEL)
         self.write_status(status)
         return Outcome("done", f"pull request #{pull.number}")
+
+    def own_commits(self, *now: str) -> set[str] | None:
+        """The shas the bot knows it pushed to the issue's branch, and ``now``.
+
+        None (the identity rule of :meth:`Workspace.foreign_commits`) only for a pull
+        request from before the bot recorded its commits: the transition, once.
+        """
+        if not self.state.commits and self.state.pull is not None:
+            return None
+        return {*self.state.commits, *now}
 
     def _close_duplicates(self, kept: PullInfo) -> None:
         """Close every other open bot pull request for this issue: there is only ever one."""
@@ -732,7 +916,30 @@ def run_issue_job(context: JobContext) -> Outcome:
         return run.closed_issue()
     if not is_bot_issue(issue.title, issue.body, issue.labels):
         return Outcome("done", "not an assignment issue")
+    if not is_bot_issue(issue.title, issue.body, ()):
+        # Only its labels make it the bot's (an old-form issue and the staff gate,
+        # ``meta:move``): they count only if someone with the maintainer role added them,
+        # as the issue's events tell, so a filer cannot open the gate (e.g. by editing an
+        # issue of our form, which carries the template's labels, into the old form).
+        if not is_bot_issue(issue.title, issue.body, staff_labels(context, issue)):
+            log.info("the labels that make it an assignment issue were not added by staff")
+            return Outcome("done", "not an assignment issue: its labels were not set by staff")
     return IssueRun.load(context, issue).open_issue()
+
+
+def staff_labels(context: JobContext, issue: IssueInfo) -> tuple[str, ...]:
+    """The issue's labels whose latest addition was by someone with the maintainer role
+    (``COMMAND_PERMISSION`` or more), checked through the issue events and permission APIs."""
+    adders: dict[str, str] = {}
+    for event in context.repo.issue_events(issue.number):
+        if event.event == "labeled" and event.label:
+            adders[event.label.lower()] = event.actor
+    permissions = Permissions(context.repo, context.settings.command_permission)
+    return tuple(
+        label
+        for label in issue.labels
+        if label.lower() in adders and permissions.is_maintainer(adders[label.lower()])
+    )
 
 
 def report_failure(context: JobContext, message: str) -> None:

@@ -5,7 +5,8 @@ after posting), so everything it *adds* must be recognisable:
 
 * a **notice** is a short new comment (a merge, a closed pull request, a reply
   to a command) that starts with a hidden key, ``<!-- anthology-bot:notice:<key> -->``;
-  it is posted only if the bot has no comment with that key on the issue yet;
+  it is posted only if the bot has no comment with that key on the issue yet, and
+  a retry after a lost answer looks for it again before posting;
 * **retiring** a pull request (closing it in favour of a batch, after
   ``/cancel``, as a duplicate) posts its notice, closes it, and deletes its
   branch unless someone else has pushed commits to it: the bot never deletes
@@ -15,11 +16,12 @@ after posting), so everything it *adds* must be recognisable:
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from bot.io.github import CommentInfo, GitHubRepo, PullInfo
 from bot.io.workspace import Workspace
-from bot.workflow.markers import find_marked, notice_marker
+from bot.worker.faults import fault_point
+from bot.workflow.markers import NOTICE_PREFIX, find_marked, notice_marker
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +41,9 @@ def post_notice(
     """Post ``text`` on issue or pull request ``number`` unless notice ``key`` is there.
 
     ``comments`` are the comments already read (saves a request); returns
-    whether a comment was posted.
+    whether a comment was posted. Posting looks before each retry too
+    (:meth:`GitHubRepo.add_marked_comment`): an answer lost after GitHub applied
+    the comment does not make a second one.
     """
     login = repo.client.login()
     if comments is None:
@@ -48,7 +52,7 @@ def post_notice(
         found = has_notice(comments, key, login)
     if found:
         return False
-    repo.add_comment(number, f"{notice_marker(key)}\n{text}")
+    repo.add_marked_comment(number, f"{notice_marker(key)}\n{text}", notice_marker(key))
     return True
 
 
@@ -60,19 +64,28 @@ def retire_pull(
     text: str,
     *,
     delete_branch: bool = True,
+    known: Iterable[str] | None = None,
 ) -> bool:
     """Close one of the bot's pull requests with a notice; delete its branch if only the bot
-    committed to it. Returns whether the branch was deleted."""
+    committed to it (``known``: the shas it recorded pushing there, see
+    :meth:`Workspace.foreign_commits`). Returns whether the branch was deleted."""
     post_notice(repo, pull.number, key, text)
     if pull.state == "open":
         repo.close_pull(pull.number)
+    fault_point("retire")
     if not delete_branch:
         return False
     workspace.fetch()
     if workspace.remote_sha(pull.head) is None:
         return False
-    foreign = workspace.foreign_commits(pull.head)
+    foreign = workspace.foreign_commits(pull.head, known)
     if foreign:
         log.warning("not deleting %s: it has commits by others", pull.head)
         return False
     return repo.delete_branch(pull.head)
+
+
+def retired_by_bot(repo: GitHubRepo, pull: PullInfo) -> bool:
+    """Whether the bot closed this pull request itself (it posts a notice on every pull
+    request it retires, before closing it): then its closing is no news for the issue."""
+    return repo.find_marked_comment(pull.number, NOTICE_PREFIX) is not None

@@ -55,7 +55,7 @@ from bot.worker.context import JobContext, JobFailed, Outcome
 from bot.worker.jobs.commands import unanswered
 from bot.worker.jobs.issue import status_comment_of
 from bot.workflow.batches import BatchRecord
-from bot.workflow.state import IssueState, fingerprint, is_approved
+from bot.workflow.state import IssueState, approval_pending, fingerprint, is_approved
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,8 @@ def missed(
     if state.pull is not None and state.pull != state.merged and state.pull not in open_numbers:
         return "its pull request is no longer open"
     approved = is_approved(settings.approval_mode, settings.approval_label, issue.labels, state, fp)
-    if approved and state.kind == "awaiting_approval" and state.hold is None:
+    pending = approval_pending(settings.approval_mode, settings.approval_label, issue.labels, state)
+    if (approved or pending) and state.kind == "awaiting_approval" and state.hold is None:
         return "approved, but without a pull request"
     if state.batch is not None and state.merged is None:
         pull = next(

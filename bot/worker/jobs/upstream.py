@@ -6,7 +6,10 @@ pull request) is queued, coalesced with whatever is queued for that issue or
 batch already. Each of those re-plans its request on the new head and
 re-creates the branch only when the pull request would now conflict or give
 another result than the replay (see ``bot.worker.jobs.issue``); a branch with
-commits by people is left alone, with a comment.
+commits by people is left alone, with a comment. A pull request whose change the
+default branch already holds (made there by hand: an empty diff) is closed with a
+note and the issue told; one that conflicts and cannot be rebuilt now (questions,
+approval withdrawn) is flagged for staff on the pull request.
 """
 
 from __future__ import annotations
