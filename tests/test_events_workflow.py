@@ -54,9 +54,15 @@ def test_comments_without_commands_or_on_pull_requests_or_by_bots_are_ignored() 
     assert dispatch("issue_comment", comment_event("/apply", sender="anthology-bot")) == []
     other = comment_event("/apply", title="Typo in a title", body="The title is wrong.", labels=[])
     assert dispatch("issue_comment", other) == []
+    # An edited comment with a command queues the job, which answers it without carrying
+    # it out (commands count as a comment was first written: docs/operations.md).
     edited = comment_event("/apply")
     edited["action"] = "edited"
-    assert dispatch("issue_comment", edited) == []
+    [job] = dispatch("issue_comment", edited)
+    assert job.detail["action"] == "command"
+    still_no_command = comment_event("Thanks")
+    still_no_command["action"] = "edited"
+    assert dispatch("issue_comment", still_no_command) == []
 
 
 def pull_event(head: str, body: str = "", user: str = "anthology-bot") -> dict[str, Any]:
