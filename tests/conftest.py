@@ -13,6 +13,10 @@ and ``json/``):
 * ``oracle`` (session): the acl-anthology library over the full data plus the
   seed's case, person index built (about 20 s, once per session).
 
+Web fixtures (``tests/webhooks.py`` has the secret and the signed deliveries):
+``settings`` (a state directory of the test's own, the webhook secret, ``BOT_LOGIN``),
+``store`` (a fresh SQLite job store) and ``client`` (a Flask test client of the web process).
+
 Tests that use a full-data fixture are marked ``fulldata`` automatically, and are
 skipped with a reason when the shared tarball is absent.
 """
@@ -26,10 +30,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from flask.testing import FlaskClient
 
+from bot.config import Settings
+from bot.queue.jobs import JobStore
+from bot.queue.stores import open_store
+from bot.web.app import create_app
 from tests import fulldata
 from tests.fulldata import REPO_ROOT, TARBALL, copy_data, unpack_cached
 from tests.seed_case import add_seed_case
+from tests.webhooks import SECRET
 
 if TYPE_CHECKING:
     from acl_anthology import Anthology
@@ -216,3 +226,29 @@ def github_traffic_judged(request: pytest.FixtureRequest) -> Iterator[None]:
             f"({len(mismatches)}):\n{shown}{more}",
             pytrace=False,
         )
+
+
+# -- the web process ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings of a web process with a state directory of this test's own."""
+    return Settings.from_env(
+        {"BOT_STATE_DIR": str(tmp_path), "GITHUB_WEBHOOK_SECRET": SECRET, "BOT_LOGIN": "the-bot"}
+    )
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[JobStore]:
+    """The job store the settings name (SQLite in the state directory), closed afterwards."""
+    opened = open_store(settings.queue_url)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def client(settings: Settings, store: JobStore) -> FlaskClient:
+    """A Flask test client of the web process over ``store``."""
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    return create_app(settings, store).test_client()

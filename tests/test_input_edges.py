@@ -36,7 +36,7 @@ from bot.text.comments import commit_message, commit_text
 from bot.web.app import create_app
 from bot.workflow.branches import BatchNameError, check_batch_name, issue_for_branch
 from tests.github_standin import GitHubStandIn
-from tests.test_web import REPO, SECRET, issue_payload, post
+from tests.webhooks import REPO, SECRET, issue_payload, post
 
 ROOT = Path(__file__).resolve().parent.parent
 # One line: the planner refuses institutions with line breaks before they get this far.
@@ -126,26 +126,6 @@ def test_commit_text_defuses_references_and_line_breaks(text: str, expected: str
 
 
 # -- 14: issue numbers -----------------------------------------------------------------------
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings.from_env(
-        {"BOT_STATE_DIR": str(tmp_path), "GITHUB_WEBHOOK_SECRET": SECRET, "BOT_LOGIN": "the-bot"}
-    )
-
-
-@pytest.fixture
-def store(settings: Settings) -> Iterator[JobStore]:
-    opened = open_store(settings.queue_url)
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def client(settings: Settings, store: JobStore) -> FlaskClient:
-    settings.state_dir.mkdir(parents=True, exist_ok=True)
-    return create_app(settings, store).test_client()
 
 
 @pytest.mark.parametrize("number", [True, False, -5, 0, 10**30, 2**63, 1.5, "7", None])

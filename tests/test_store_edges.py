@@ -23,7 +23,7 @@ from bot.queue.sqlite_store import SqliteJobStore, StoreFileGone
 from bot.queue.stores import open_store
 from bot.web.app import create_app
 from tests.redis_server import redis_server
-from tests.test_web import REPO, SECRET, issue_payload, post
+from tests.webhooks import REPO, SECRET, issue_payload, post
 
 DEADLINE = 2.0
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,14 +11,10 @@ from flask.testing import FlaskClient
 
 from bot.config import Settings
 from bot.queue.jobs import JobStore
-from bot.queue.stores import open_store
 from bot.web.app import create_app
 from bot.web.signature import is_valid_signature, signature_for
-from demo.run import SEED_TITLE, seed_issue_body
-from tests.github_standin import build_delivery
+from tests.webhooks import REPO, SECRET, issue_payload, post
 
-SECRET = "It's a Secret to Everybody"
-REPO = "acl-org/acl-anthology"
 LEGACY_BODY = """### Author Pages
 
 https://aclanthology.org/people/jane-doe/
@@ -45,62 +40,6 @@ def test_signature_matches_githubs_test_vector() -> None:
     assert not is_valid_signature(body, "", SECRET)
     assert not is_valid_signature(body, expected.replace("sha256=", "sha1="), SECRET)
     assert not is_valid_signature(body, "sha256=ü", SECRET)
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings.from_env(
-        {"BOT_STATE_DIR": str(tmp_path), "GITHUB_WEBHOOK_SECRET": SECRET, "BOT_LOGIN": "the-bot"}
-    )
-
-
-@pytest.fixture
-def store(settings: Settings) -> Iterator[JobStore]:
-    opened = open_store(settings.queue_url)
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def client(settings: Settings, store: JobStore) -> FlaskClient:
-    settings.state_dir.mkdir(parents=True, exist_ok=True)
-    return create_app(settings, store).test_client()
-
-
-def issue_payload(
-    action: str = "opened",
-    number: int = 7,
-    body: str | None = None,
-    labels: tuple[str, ...] = (),
-    sender: str = "alice",
-    sender_type: str = "User",
-    repo: str = REPO,
-    **extra: Any,
-) -> dict[str, Any]:
-    return {
-        "action": action,
-        "issue": {
-            "number": number,
-            "title": SEED_TITLE,
-            "body": seed_issue_body() if body is None else body,
-            "labels": [{"name": name} for name in labels],
-        },
-        "repository": {"full_name": repo},
-        "sender": {"login": sender, "type": sender_type},
-        "installation": {"id": 99},
-        **extra,
-    }
-
-
-def post(
-    client: FlaskClient,
-    event: str,
-    payload: dict[str, Any],
-    delivery: str = "d-1",
-    secret: str | None = SECRET,
-) -> Any:
-    body, headers = build_delivery(event, payload, secret, delivery)
-    return client.post("/webhook", data=body, headers=headers)
 
 
 def test_bad_or_missing_signature_is_401_and_records_nothing(
