@@ -24,6 +24,8 @@ from tests.service_harness import Service, running_service
 from tests.test_e2e_maintainer import (
     AUTHOR,
     MAINTAINER,
+    SHUOHUAN,
+    batch_pull,
     file_issue,
     notices,
     open_pulls,
@@ -303,6 +305,50 @@ def test_a_rerun_recognises_the_commit_it_pushed_before_dying(
         assert service.standin.branch_sha(branch_for_issue(number)) == pushed
         assert len(open_pulls(service)) == 1
         assert "commits that I did not make" not in status(service, number)
+
+
+def test_a_batch_branch_commit_with_the_bots_identity_by_someone_else_is_kept(
+    service: Service,
+) -> None:
+    standin = service.standin
+    name = "bulk-2026-12-02"
+    first, second = file_issue(service), file_issue(service, SHUOHUAN, user="shuohuan")
+    say(service, first, f"/batch {name}", MAINTAINER)
+    say(service, second, f"/batch {name}", MAINTAINER)
+    work(service)
+    batch = batch_pull(service, name)
+    assert batch is not None and len(service.branch_log(name)) == 2
+    identity = service.settings.git_identity
+    forged = commit_to_branch(
+        standin.bare_repo,
+        name,
+        {"data/NOTES.md": "not the bot\n"},
+        "Assign 1 paper from shuohuan-wang/unverified to shuohuan-wang",
+        author=(identity.name, identity.email),
+    )
+    fewer = dict(SHUOHUAN, papers="2025.acl-long.12")
+    assert service.deliver("issues", standin.edit_issue(second, body=render_form_body(fewer))).ok
+    work(service)
+    assert standin.branch_sha(name) == forged
+    assert any("commits that I did not make" in n for n in notices(service, batch.number))
+
+
+def test_a_rebuilt_batch_recognises_its_own_commits(service: Service) -> None:
+    standin = service.standin
+    name = "bulk-2026-12-03"
+    first, second = file_issue(service), file_issue(service, SHUOHUAN, user="shuohuan")
+    say(service, first, f"/batch {name}", MAINTAINER)
+    say(service, second, f"/batch {name}", MAINTAINER)
+    work(service)
+    fewer = dict(SHUOHUAN, papers="2025.acl-long.12")
+    assert service.deliver("issues", standin.edit_issue(second, body=render_form_body(fewer))).ok
+    work(service)
+    assert service.branch_log(name)[0] == (
+        "Assign 1 paper from shuohuan-wang/unverified to shuohuan-wang"
+    )
+    batch = batch_pull(service, name)
+    assert batch is not None
+    assert not any("commits that I did not make" in n for n in notices(service, batch.number))
 
 
 # -- 13: pull requests made moot or conflicting upstream ------------------------------------

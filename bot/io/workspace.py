@@ -230,6 +230,11 @@ class JobWorktree:
         """The sha of the worktree's HEAD."""
         return self.workspace._git.out(self.path, "rev-parse", "HEAD")
 
+    def new_commits(self) -> list[str]:
+        """The shas of the commits made in this worktree (``start_sha..HEAD``), oldest first."""
+        out = self.workspace._git.out(self.path, "rev-list", "--reverse", f"{self.start_sha}..HEAD")
+        return out.split()
+
     def tree(self, rev: str = "HEAD") -> str:
         """The sha of the tree (the content) of a commit, for comparing contents."""
         return self.workspace._git.out(self.path, "rev-parse", "--verify", f"{rev}^{{tree}}")
@@ -460,8 +465,8 @@ class Workspace:
 
         With ``known`` (the shas the bot recorded pushing, and the one it is making
         now) every other commit is foreign, whatever name and e-mail it carries.
-        Without it (callers that keep no record yet: batch branches) a commit is
-        foreign unless both its author and committer are the bot's identity.
+        Without it (only for a branch pushed before the bot recorded its commits) a
+        commit is foreign unless both its author and committer are the bot's identity.
         Non-empty means a person added to (or rewrote) the branch: do not force-push.
         """
         commits = self.branch_commits(branch)

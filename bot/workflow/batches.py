@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from bot.engine.planner import Plan, SlotChange
-from bot.workflow.markers import BATCH_MARKER, hidden_json, read_hidden_json
+from bot.workflow.markers import BATCH_MARKER, hidden_json, read_hidden_json, read_shas
 
 MAX_BODY = 60_000  # GitHub refuses bodies over 65,536 characters
 
@@ -126,6 +126,9 @@ class BatchRecord:
     name: str
     members: dict[int, MemberRecord] = field(default_factory=dict)
     emptied: bool = False  # the bot closed the pull request because no issue was left in it
+    commits: tuple[str, ...] = ()
+    """The shas of the commits the bot pushed to the batch branch (its last build): how it
+    recognises its own commits there, never by name and e-mail (``Workspace.foreign_commits``)."""
 
     @property
     def included(self) -> list[int]:
@@ -138,6 +141,8 @@ class BatchRecord:
         data: dict[str, Any] = {"name": self.name, "members": members}
         if self.emptied:
             data["emptied"] = True
+        if self.commits:
+            data["commits"] = list(self.commits)
         return hidden_json(BATCH_MARKER, data)
 
     @classmethod
@@ -152,7 +157,12 @@ class BatchRecord:
             record = MemberRecord.from_json(value) if isinstance(value, dict) else None
             if str(key).isdigit() and record is not None:
                 members[int(key)] = record
-        return cls(data["name"], members, emptied=data.get("emptied") is True)
+        return cls(
+            data["name"],
+            members,
+            emptied=data.get("emptied") is True,
+            commits=read_shas(data.get("commits")),
+        )
 
 
 # -- conflicts ------------------------------------------------------------------------------

@@ -78,6 +78,16 @@ def read_hidden_json(prefix: str, text: str) -> dict[str, Any] | None:
 _PATTERNS: dict[str, re.Pattern[str]] = {}
 
 
+_SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+
+
+def read_shas(value: Any) -> tuple[str, ...]:
+    """A list of commit shas read back from a marker's JSON: full shas only, in order."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(v for v in value if isinstance(v, str) and _SHA.fullmatch(v))
+
+
 def _pattern(prefix: str) -> re.Pattern[str]:
     if prefix not in _PATTERNS:
         _PATTERNS[prefix] = re.compile(re.escape(prefix) + r"(\{.*?\}) -->", re.DOTALL)

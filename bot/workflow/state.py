@@ -66,12 +66,11 @@ the HTML comment early.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from bot.workflow.markers import STATE_MARKER, hidden_json, read_hidden_json
+from bot.workflow.markers import STATE_MARKER, hidden_json, read_hidden_json, read_shas
 
 HOLD_CANCELLED = "cancelled"
 HOLD_CLOSED = "closed"
@@ -174,14 +173,11 @@ class IssueState:
 
 #: How many pushed commit shas the state remembers.
 COMMITS_KEEP = 10
-_SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 
 def _shas_of(value: Any) -> tuple[str, ...]:
-    """The ``commits`` field read back: full commit shas only."""
-    if not isinstance(value, list):
-        return ()
-    return tuple(v for v in value if isinstance(v, str) and _SHA.fullmatch(v))[-COMMITS_KEEP:]
+    """The ``commits`` field read back: full commit shas only, the newest few."""
+    return read_shas(value)[-COMMITS_KEEP:]
 
 
 def with_commits(commits: tuple[str, ...], pushed: Iterable[str]) -> tuple[str, ...]:

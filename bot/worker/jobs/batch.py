@@ -190,27 +190,34 @@ def run_batch_job(context: JobContext) -> Outcome:
 
     worktree = workspace.open_job(context.job.id, name)
     try:
-        if workspace.foreign_commits(name):
+        build = build_batch(context, worktree, members)
+        built = worktree.new_commits()
+        # Own commits are the recorded ones and the ones just made (commits are
+        # deterministic: a run that died after pushing them recognises them), whatever
+        # name and e-mail they carry; by identity only for a batch from before the record.
+        recorded = record.commits if record is not None else ()
+        old_batch = open_pull is not None and record is not None and not record.commits
+        known = None if old_batch else {*recorded, *built}
+        if workspace.foreign_commits(name, known):
             if open_pull is not None:
                 post_notice(
                     repo, open_pull.number, f"blocked-{worktree.remote_sha}", BLOCKED_NOTICE
                 )
             return Outcome("waiting", f"{name} has commits by others")
-        build = build_batch(context, worktree, members)
-        new_record = BatchRecord(name, build.records)
         if not build.included:
             if open_pull is not None:
-                emptied = BatchRecord(name, build.records, emptied=True)
+                emptied = BatchRecord(name, build.records, emptied=True, commits=recorded)
                 repo.upsert_pull(
                     name,
                     workspace.default_branch(),
                     batch_title(name, 0),
                     batch_body(emptied, [], None),
                 )
-                retire_pull(repo, workspace, open_pull, "emptied", EMPTIED_NOTICE)
+                retire_pull(repo, workspace, open_pull, "emptied", EMPTIED_NOTICE, known=known)
                 _notify(context, record, emptied)
             return Outcome("done", f"no issue to put into {name}")
-        _push_if_changed(context, worktree)
+        on_branch = _push_if_changed(context, worktree, built)
+        new_record = BatchRecord(name, build.records, commits=tuple(on_branch))
         previews = preview_links(
             name, [item.plan for item in build.included], context.settings.preview_url_template
         )
@@ -231,8 +238,9 @@ def run_batch_job(context: JobContext) -> Outcome:
     )
 
 
-def _push_if_changed(context: JobContext, worktree: JobWorktree) -> None:
-    """Push the rebuilt branch unless the remote one already holds the same commits."""
+def _push_if_changed(context: JobContext, worktree: JobWorktree, built: list[str]) -> list[str]:
+    """Push the rebuilt branch unless the remote one already holds the same commits; returns
+    the shas of the bot's commits now on the branch (to record)."""
     workspace = context.workspace
     remote = worktree.remote_sha
     if remote is not None:
@@ -241,10 +249,11 @@ def _push_if_changed(context: JobContext, worktree: JobWorktree) -> None:
         )
         if same_commits and holds_same_change(workspace, worktree, remote):
             log.info("the batch branch already holds these commits; not pushing")
-            return
+            return [c.sha for c in reversed(workspace.branch_commits(worktree.branch))]
     context.lease.check()
     worktree.push(remote)
     log.info("pushed the batch branch", extra={"branch": worktree.branch})
+    return built
 
 
 def _update_issue(context: JobContext, number: int) -> None:
