@@ -10,6 +10,14 @@ from bot.text.comments import PreviewLinks, change_summary, render_previews
 from bot.text.render import render_plan
 from bot.workflow.batches import MAX_BODY, BatchRecord
 
+EMPTIED_NOTICE = "No issue is left in this batch, so I am closing this pull request."
+"""On a batch pull request that the bot closes because no member is left in it."""
+BLOCKED_NOTICE = (
+    "This branch has commits that I did not make, so I do not rebuild it. Anthology staff: "
+    "merge or close this pull request, or delete the branch, and I will build the batch again."
+)
+"""On a batch pull request whose branch has someone else's commits."""
+
 
 def batch_title(name: str, count: int) -> str:
     return f"Author page corrections: {name} ({count} issue{'s' if count != 1 else ''})"

@@ -37,7 +37,13 @@ from bot.forms import is_bot_issue, parse_issue
 from bot.io.github import GitHubRepo, IssueInfo, PullInfo
 from bot.io.workspace import JobWorktree
 from bot.queue.kinds import issue_job
-from bot.text.batches import IncludedIssue, batch_body, batch_title
+from bot.text.batches import (
+    BLOCKED_NOTICE,
+    EMPTIED_NOTICE,
+    IncludedIssue,
+    batch_body,
+    batch_title,
+)
 from bot.text.comments import commit_message
 from bot.worker.context import JobContext, JobFailed, Outcome
 from bot.worker.jobs.issue import PULL_LABELS, holds_same_change, preview_links, status_comment_of
@@ -48,12 +54,6 @@ from bot.workflow.branches import BatchNameError, check_batch_name
 from bot.workflow.state import IssueState, fingerprint, is_approved
 
 log = logging.getLogger(__name__)
-
-EMPTIED_NOTICE = "No issue is left in this batch, so I am closing this pull request."
-BLOCKED_NOTICE = (
-    "This branch has commits that I did not make, so I do not rebuild it. Anthology staff: "
-    "merge or close this pull request, or delete the branch, and I will build the batch again."
-)
 
 
 @dataclass(frozen=True)
