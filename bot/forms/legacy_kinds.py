@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from bot.anthology.lookup import DataLookup
 from bot.anthology.pages import is_unverified_page, page_slug, page_url
+from bot.anthology.people import EXAMPLE_ORCID
 from bot.engine.request import MAX_SOURCES, PersonEdits, Target, institution_problem
 from bot.forms.cues import typed_name
 from bot.forms.legacy_facts import LegacyFacts
@@ -36,8 +37,6 @@ from bot.forms.prose import MINE, NOT_MINE
 from bot.forms.references import PaperRef
 from bot.forms.resolve import _page_papers, _PaperContext, resolve_page, resolve_papers
 from bot.forms.result import Reading, _Collector
-
-_EXAMPLE_ORCID = "0000-0002-1825-0097"
 
 
 @dataclass
@@ -187,7 +186,7 @@ def new_person_target(
         out.add(
             "orcid",
             "missing_orcid",
-            f"To {what}, please give your ORCID iD (it looks like {_EXAMPLE_ORCID}); it is "
+            f"To {what}, please give your ORCID iD (it looks like {EXAMPLE_ORCID}); it is "
             "what makes a page verified.",
         )
         _degree(facts, out, required=True)
@@ -335,7 +334,7 @@ def _rename_unverified(page: str, out: _Collector) -> Outcome:
         "orcid",
         "missing_orcid",
         f"{page_url(page)} is not verified, so it cannot choose the name it shows. Please "
-        f"give your ORCID iD (it looks like {_EXAMPLE_ORCID}) and the institution of your "
+        f"give your ORCID iD (it looks like {EXAMPLE_ORCID}) and the institution of your "
         "highest degree to verify it. If the name on the website differs from your PDF, "
         "use the 'Fix data' button on the paper's page instead.",
     )
@@ -363,7 +362,7 @@ def _edit_verified(
                 "orcid",
                 "missing_orcid",
                 f"Please give the ORCID iD to add to {page_url(page)} (it looks like "
-                f"{_EXAMPLE_ORCID}).",
+                f"{EXAMPLE_ORCID}).",
             )
         else:
             added = _orcid_edits(facts, page, lookup, out)
