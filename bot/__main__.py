@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 EXIT_PROBLEMS = 2
 EXIT_FAILURE = 1
+EXIT_BROKEN_PIPE = 141  # as a shell reports a command killed by SIGPIPE
 
 # lxml imports rnc2rng (RELAX NG compact syntax, there for the acl-anthology library)
 # eagerly if it is installed, and building its grammar takes a third of the start-up
@@ -462,10 +464,18 @@ def main(argv: list[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
-        return _run(args)
+        code = _run(args)
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at the interpreter's exit
+        return code
     except (UnreadableFile, DataDirectoryError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILURE
+    except BrokenPipeError:
+        # The reader went away (``python -m bot plan ... | head``): not an error of ours.
+        # Point stdout at /dev/null so that the interpreter's final flush stays quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -138,6 +138,22 @@ def test_parse_reads_an_issue_without_and_with_data(sample_data_dir: Path, cache
     assert json.loads(checked.stdout)["problems"] == []
 
 
+def test_a_reader_that_goes_away_is_no_traceback(sample_data_dir: Path, cache: Path) -> None:
+    """``python -m bot plan ... | head -1``: the pipe closes before the plan is printed."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "plan", "--data", str(sample_data_dir), str(SEED_JSON)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={"ANTHOLOGY_BOT_CACHE": str(cache), "PATH": "/usr/bin:/bin"},
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # before the process has written anything (it takes ~0.3 s to start)
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 141
+    assert stderr == ""
+
+
 # -- what people get wrong: one line on standard error, never a traceback ---------------
 
 
