@@ -31,7 +31,8 @@ import json
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,7 @@ from bot.workflow.branches import branch_for_issue
 from tests.fulldata import shared_dir
 from tests.library_oracle import library_resolution
 from tests.redis_server import redis_server
-from tests.service_harness import Service, running_service
+from tests.service_harness import REPO_ROOT, Service, running_service
 
 ISSUES = shared_dir() / "real-issues"
 
@@ -251,11 +252,18 @@ class Replay:
     resolution: dict[SlotKey, str]
 
 
+@dataclass(frozen=True)
+class Chosen:
+    """The cases, the bare data repository of the full data (the session's seeded copy)
+    and the name index made while choosing (for the command line to start from)."""
+
+    cases: dict[str, Case]
+    template: Path
+    index: Path
+
+
 @pytest.fixture(scope="module")
-def chosen(
-    full_data_seeded_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[dict[str, Case], Path]:
-    """The cases, and the bare data repository of the full data (the session's seeded copy)."""
+def chosen(full_data_seeded_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Chosen:
     root = tmp_path_factory.mktemp("real-issues")
     data = AnthologyData(full_data_seeded_dir, root / "index.sqlite")
     try:
@@ -264,7 +272,8 @@ def chosen(
         data.close()
     missing = [kind for kind in KINDS if kind not in cases]
     assert not missing, f"no real issue of kind {missing} fits the shared data"
-    return cases, bare_repository_of(full_data_seeded_dir, root / "template" / "acl-anthology.git")
+    template = bare_repository_of(full_data_seeded_dir, root / "template" / "acl-anthology.git")
+    return Chosen(cases, template, root / "index.sqlite")
 
 
 def file_case(service: Service, case: Case) -> int:
@@ -280,7 +289,7 @@ def file_case(service: Service, case: Case) -> int:
 
 @pytest.fixture(scope="module")
 def handled(
-    chosen: tuple[dict[str, Case], Path],
+    chosen: Chosen,
     full_data_seeded_dir: Path,
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
@@ -290,7 +299,7 @@ def handled(
     The library loads the data (the session's ``oracle``, the slow part) while the
     worker process works through the issues.
     """
-    cases, template = chosen
+    cases, template = chosen.cases, chosen.template
     people = json.loads((full_data_seeded_dir / "json" / "people.json").read_text("utf-8"))
     with running_service(template, tmp_path_factory.mktemp("service")) as service:
         numbers = {kind: file_case(service, case) for kind, case in cases.items()}
@@ -396,9 +405,9 @@ def assert_new_person_takes(
 # -- the cases ----------------------------------------------------------------------------
 
 
-def test_the_chosen_real_issues(chosen: tuple[dict[str, Case], Path]) -> None:
+def test_the_chosen_real_issues(chosen: Chosen) -> None:
     """Which real issue stands for each kind (shown with -s; the report lists them)."""
-    numbers = {kind: case.number for kind, case in chosen[0].items()}
+    numbers = {kind: case.number for kind, case in chosen.cases.items()}
     print(numbers)  # noqa: T201 - the report of which real issues were replayed
     assert set(numbers) == set(KINDS)
 
@@ -498,6 +507,45 @@ def test_the_redis_store_gives_the_same_pull_request(
         assert job.state == "done"
         branch = assert_one_pull_with_notice(service, number)
         assert changed_slots(service, branch) == expected
+
+
+def test_the_command_line_makes_the_same_change(
+    handled: tuple[Service, dict[str, int], Replay],
+    chosen: Chosen,
+    full_data_seeded_dir: Path,
+    full_data_copy_factory: Callable[..., Path],
+    tmp_path: Path,
+) -> None:
+    """``python -m bot apply`` on the stored issue file writes what the pull request holds;
+    ``python -m bot parse`` on the question asks it (exit status 2)."""
+    service, numbers, replay = handled
+    case = replay.cases["verify-split"]
+    data_dir = full_data_copy_factory()  # the same data as the service's repository
+    index = Path(shutil.copyfile(chosen.index, tmp_path / "index.sqlite"))
+
+    def bot(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "bot", *args]
+        return subprocess.run(command, capture_output=True, text=True, cwd=REPO_ROOT, timeout=120)
+
+    issue_file = ISSUES / f"{case.number}.md"
+    applied = bot("apply", "--data", str(data_dir), "--index", str(index), str(issue_file))
+    assert applied.returncode == 0, applied.stderr
+    changed: dict[SlotKey, str | None] = {}
+    for path in sorted((data_dir / "xml").glob("*.xml")):
+        original = (full_data_seeded_dir / "xml" / path.name).read_bytes()
+        if path.read_bytes() != original:
+            before, after = explicit_ids(original), explicit_ids(path.read_bytes())
+            changed.update({k: v for k, v in after.items() if v != before[k]})
+    branch = branch_for_issue(numbers[case.kind])
+    assert changed == changed_slots(service, branch)
+    people = json.loads((data_dir / "json" / "people.json").read_text(encoding="utf-8"))
+    assert people == people_at(service, branch)
+
+    question = ISSUES / f"{replay.cases['question'].number}.md"
+    asked = bot("parse", "--data", str(data_dir), "--index", str(index), str(question))
+    assert asked.returncode == 2, asked.stderr
+    # One line per problem, "field: question": here the papers of the mixed page.
+    assert [line.split(":")[0] for line in asked.stderr.splitlines()] == ["papers"]
 
 
 # -- the thread helper itself ----------------------------------------------------------------
