@@ -46,7 +46,7 @@ from bot.engine.request import Request
 from bot.forms import IssueFile, parse_issue, read_issue_text
 from bot.workflow.branches import branch_for_issue
 from tests.fulldata import shared_dir
-from tests.library_oracle import library_resolution
+from tests.library_oracle import library_resolution, load_library
 from tests.redis_server import redis_server
 from tests.service_harness import REPO_ROOT, Service, running_service
 
@@ -516,8 +516,9 @@ def test_the_command_line_makes_the_same_change(
     full_data_copy_factory: Callable[..., Path],
     tmp_path: Path,
 ) -> None:
-    """``python -m bot apply`` on the stored issue file writes what the pull request holds;
-    ``python -m bot parse`` on the question asks it (exit status 2)."""
+    """``python -m bot apply`` on the stored issue file writes what the pull request holds,
+    and the library, loading the result, moves exactly the listed papers; ``python -m
+    bot parse`` on the question asks it (exit status 2)."""
     service, numbers, replay = handled
     case = replay.cases["verify-split"]
     data_dir = full_data_copy_factory()  # the same data as the service's repository
@@ -540,6 +541,15 @@ def test_the_command_line_makes_the_same_change(
     assert changed == changed_slots(service, branch)
     people = json.loads((data_dir / "json" / "people.json").read_text(encoding="utf-8"))
     assert people == people_at(service, branch)
+    # The library's own verdict on the result: exactly the listed papers' slots on the
+    # page changed page (to the new person); every other slot of the Anthology stayed.
+    after = library_resolution(load_library(data_dir))
+    assert after.keys() == replay.resolution.keys()
+    moved = {k: after[k] for k in after if after[k] != replay.resolution[k]}
+    [new_id] = set(people) - set(replay.people)
+    listed = set(case.request.to_json()["papers"]) if case.request else set()
+    assert set(moved.values()) == {new_id}
+    assert {key[0] for key in moved} == listed
 
     question = ISSUES / f"{replay.cases['question'].number}.md"
     asked = bot("parse", "--data", str(data_dir), "--index", str(index), str(question))
