@@ -115,10 +115,6 @@ def filer_of(issue: IssueFile, staff: frozenset[str] = STAFF) -> str:
     return next((c.login for c in recorded_comments(issue) if c.login not in staff), "the-filer")
 
 
-def read_recorded(number: int) -> IssueFile:
-    return read_issue_text((ISSUES / f"{number}.md").read_text(encoding="utf-8"))
-
-
 # -- kinds, by the request the parser makes of an issue -------------------------------
 
 
