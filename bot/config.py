@@ -41,6 +41,9 @@ naming the missing variables.
 | ``WORKER_POLL_SECONDS`` | ``2`` | how often an idle worker looks for jobs |
 | ``APPROVAL_MODE`` | ``off`` | ``label``: pull requests only for approved issues |
 | ``APPROVAL_LABEL`` | ``approved`` | the label that approves an issue |
+| ``OLD_FORM_ISSUES`` | ``all`` | old-form issues acted on: ``all``, or ``staff-labelled`` |
+| ``ISSUE_LABELS`` | ``author-page`` | labels (comma-separated) making an old-form issue the bot's |
+| ``STAFF_LABEL`` | ``meta:move`` | the label staff add to hand an old-form issue to the bot |
 | ``COMMAND_PERMISSION`` | ``triage`` | least role for maintainer commands (or write...) |
 | ``BATCH_NAME_PREFIX`` | ``author-pages-`` | ``/batch`` alone: ``<prefix>YYYY-MM-DD`` |
 | ``PENDING_LABEL`` | ``pending`` | the label of issues in a batch |
@@ -67,6 +70,9 @@ DEFAULT_REPO = "acl-org/acl-anthology"
 DEFAULT_GIT_NAME = "ACL Anthology Bot"
 DEFAULT_GIT_EMAIL = "anthology-bot@users.noreply.github.com"
 APPROVAL_MODES = ("off", "label")
+OLD_FORM_MODES = ("all", "staff-labelled")
+WAITING_LABEL = "waiting"
+"""The label the bot puts on an issue while it waits for an answer from the person who filed it."""
 COMMAND_ROLES = ("triage", "write", "maintain", "admin")
 DEFAULT_MERGED_MESSAGE = (
     "The Anthology website is built from the default branch, so the change will be live "
@@ -250,6 +256,61 @@ def read_private_key(value: str) -> str:
     return content
 
 
+@dataclass(frozen=True)
+class IssueScope:
+    """Which issues filed with the Anthology's old "Correction to Author Page" form are the bot's.
+
+    Issues of the bot's own form always are. An issue of the old form's shape (its section
+    headings, ``bot.forms.detect_form``) is the bot's:
+
+    * ``old_form="all"`` (the default): when it carries one of ``labels`` (the old template
+      sets ``author-page``), the ``staff_label``, or no label at all besides the labels the
+      bot's own workflow sets (``workflow_labels``: an issue filed through the API or
+      stripped of its labels is still an author-page issue by its shape). An issue whose
+      labels are all others (staff relabelled it, e.g. ``metadata`` for a paper's metadata)
+      is not the bot's.
+    * ``old_form="staff-labelled"``: only once it carries ``staff_label``, and the issue job
+      also checks through the API that someone with the maintainer role added that label
+      (a filer cannot hand an issue to the bot by editing it into the old form).
+
+    Labels are compared without regard to case.
+    """
+
+    old_form: str = "all"
+    labels: tuple[str, ...] = ("author-page",)
+    staff_label: str = "meta:move"
+    workflow_labels: tuple[str, ...] = (WAITING_LABEL, "pending", "approved")
+
+    def __post_init__(self) -> None:
+        if self.old_form not in OLD_FORM_MODES:
+            raise ConfigError(f"OLD_FORM_ISSUES must be one of {', '.join(OLD_FORM_MODES)}")
+        if not self.staff_label.strip():
+            raise ConfigError("STAFF_LABEL must not be empty")
+
+    @property
+    def staff_labelled(self) -> bool:
+        """Whether old-form issues need the staff label, set by staff."""
+        return self.old_form == "staff-labelled"
+
+    def trigger_labels(self) -> frozenset[str]:
+        """The labels (lower case) whose addition can make an old-form issue the bot's."""
+        if self.staff_labelled:
+            return frozenset({self.staff_label.lower()})
+        return frozenset({self.staff_label.lower(), *(label.lower() for label in self.labels)})
+
+    def ignored_labels(self) -> frozenset[str]:
+        """The labels (lower case) that do not count when judging an issue unlabelled."""
+        return frozenset(label.lower() for label in self.workflow_labels)
+
+
+def _labels(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """A comma-separated list of label names (empty entries dropped)."""
+    raw = _text(env, name)
+    if raw is None:
+        return default
+    return tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
+
+
 def default_queue_url(state_dir: Path) -> str:
     """The embedded job store: an SQLite file in the state directory."""
     return f"sqlite:///{state_dir}/jobs.sqlite"
@@ -293,6 +354,9 @@ class Settings:
     merged_message: str = DEFAULT_MERGED_MESSAGE
     reconcile_interval: float = 3600.0
     job_retention_days: float = 30.0
+    old_form_issues: str = "all"
+    issue_labels: tuple[str, ...] = ("author-page",)
+    staff_label: str = "meta:move"
 
     def __post_init__(self) -> None:
         if not _REPO_NAME.fullmatch(self.anthology_repo):
@@ -317,6 +381,7 @@ class Settings:
             check_template(self.preview_url_template)
         except PreviewTemplateError as exc:
             raise ConfigError(str(exc)) from None
+        self.issue_scope  # noqa: B018 - validates OLD_FORM_ISSUES and STAFF_LABEL
 
     # -- reading the environment ---------------------------------------------------
 
@@ -364,6 +429,9 @@ class Settings:
             merged_message=_text(env, "MERGED_MESSAGE") or DEFAULT_MERGED_MESSAGE,
             reconcile_interval=_number(env, "RECONCILE_INTERVAL_SECONDS", 3600.0),
             job_retention_days=_number(env, "JOB_RETENTION_DAYS", 30.0),
+            old_form_issues=(_text(env, "OLD_FORM_ISSUES") or "all").lower(),
+            issue_labels=_labels(env, "ISSUE_LABELS", ("author-page",)),
+            staff_label=_text(env, "STAFF_LABEL") or "meta:move",
         )
 
     # -- what the parts of the bot need ----------------------------------------------
@@ -421,6 +489,16 @@ class Settings:
         )
 
     @property
+    def issue_scope(self) -> IssueScope:
+        """Which old-form issues are the bot's (``bot.forms.is_bot_issue``)."""
+        return IssueScope(
+            old_form=self.old_form_issues,
+            labels=self.issue_labels,
+            staff_label=self.staff_label,
+            workflow_labels=(WAITING_LABEL, self.pending_label, self.approval_label),
+        )
+
+    @property
     def git_identity(self) -> GitIdentity:
         """Who the bot's commits are by."""
         return GitIdentity(self.git_name, self.git_email)
@@ -446,6 +524,8 @@ class Settings:
             "webhook_secret": "set" if self.webhook_secret else "not set",
             "preview_url_template": self.preview_url_template,
             "approval_mode": self.approval_mode,
+            "old_form_issues": self.old_form_issues,
+            "issue_labels": list(self.issue_labels),
             "command_permission": self.command_permission,
             "reconcile_interval": self.reconcile_interval,
             "demo_data_dir": str(self.demo_data_dir) if self.demo_data_dir else None,

@@ -30,6 +30,29 @@ def test_defaults(tmp_path: Path) -> None:
     assert settings.log_level == "INFO"
     assert settings.webhook_secret is None and not settings.has_github_credentials
     assert settings.index_path == tmp_path / "index" / "names.sqlite"
+    scope = settings.issue_scope
+    assert (scope.old_form, scope.labels, scope.staff_label) == (
+        "all",
+        ("author-page",),
+        "meta:move",
+    )
+    assert scope.ignored_labels() == {"waiting", "pending", "approved"}
+
+
+def test_which_old_form_issues_are_the_bots(tmp_path: Path) -> None:
+    env = {
+        "BOT_STATE_DIR": str(tmp_path),
+        "OLD_FORM_ISSUES": "Staff-Labelled",
+        "ISSUE_LABELS": " author-page, metadata ,,author-page",
+        "STAFF_LABEL": "meta:bot",
+        "PENDING_LABEL": "in-batch",
+    }
+    scope = Settings.from_env(env).issue_scope
+    assert scope.staff_labelled and scope.labels == ("author-page", "metadata")
+    assert scope.trigger_labels() == {"meta:bot"}
+    assert "in-batch" in scope.ignored_labels()
+    scope = Settings.from_env({**env, "OLD_FORM_ISSUES": "all"}).issue_scope
+    assert scope.trigger_labels() == {"meta:bot", "author-page", "metadata"}
 
 
 def test_state_dir_defaults_to_xdg_state_home(tmp_path: Path) -> None:
@@ -100,6 +123,7 @@ def test_app_credentials_from_pem_text_and_from_a_file(tmp_path: Path) -> None:
         ({"QUEUE_URL": "postgres://db/jobs"}, "QUEUE_URL"),
         ({"PREVIEW_URL_TEMPLATE": "https://p/{sha}/"}, "PREVIEW_URL_TEMPLATE"),
         ({"APPROVAL_MODE": "sometimes"}, "APPROVAL_MODE"),
+        ({"OLD_FORM_ISSUES": "staff"}, "OLD_FORM_ISSUES"),
         ({"JOB_LEASE_SECONDS": "soon"}, "JOB_LEASE_SECONDS"),
         ({"GITHUB_THROTTLE": "maybe"}, "GITHUB_THROTTLE"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),

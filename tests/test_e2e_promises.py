@@ -34,6 +34,7 @@ from tests.test_e2e_maintainer import (
     status,
     work,
 )
+from tests.test_e2e_service import changed_lines
 
 
 @pytest.fixture
@@ -233,6 +234,7 @@ def test_an_approval_label_counts_only_from_staff_checked_through_the_api(
 
 
 # -- 6: the staff gate for old-form issues cannot be set by the filer ----------------------
+# (under OLD_FORM_ISSUES=staff-labelled; by default every old-form author-page issue is read)
 
 LEGACY_BODY = """### Author Pages
 
@@ -247,8 +249,38 @@ https://aclanthology.org/people/tingfeng-hui/unverified/
 - [x] Split papers
 """
 
+OLD_FORM_TITLE = "Author Page: tingfeng-hui/unverified"
+OLD_FORM_VERIFICATION = """### Author Pages in the Anthology
 
-def test_meta_move_counts_only_when_staff_added_it(service: Service) -> None:
+https://aclanthology.org/people/tingfeng-hui/unverified/
+
+### Author ORCID
+
+0000-0002-7182-8185
+
+### Institution of highest (anticipated) degree
+
+Beijing University of Posts and Telecommunications
+
+### Type of Author Metadata Correction
+
+- [x] Verification: The author wishes to add an ORCID iD to their author page.
+
+### Supporting Information
+
+All papers on this page are mine.
+"""
+
+
+@pytest.fixture
+def staff_gated_service(service_template: Path, tmp_path: Path) -> Iterator[Service]:
+    with running_service(service_template, tmp_path, OLD_FORM_ISSUES="staff-labelled") as running:
+        running.standin.set_permission(MAINTAINER, "triage")
+        yield running
+
+
+def test_meta_move_counts_only_when_staff_added_it(staff_gated_service: Service) -> None:
+    service = staff_gated_service
     standin = service.standin
     # A filer's issue that carries meta:move from the start (as our template once set it),
     # edited into the old form.
@@ -266,6 +298,53 @@ def test_meta_move_counts_only_when_staff_added_it(service: Service) -> None:
     assert service.deliver("issues", standin.label_issue(number, "meta:move", MAINTAINER)).ok
     work(service)
     assert "anthology-bot:status" in status(service, number)
+
+
+def test_an_old_form_issue_by_its_filer_becomes_a_pull_request_by_default(
+    service: Service,
+) -> None:
+    standin = service.standin
+    number, opened = standin.open_issue(
+        OLD_FORM_TITLE, OLD_FORM_VERIFICATION, user=AUTHOR, labels=["correction", "author-page"]
+    )
+    assert service.deliver("issues", opened).status_code == 202
+    work(service)
+    [pull] = open_pulls(service)
+    assert pull.pull is not None and pull.pull.head == branch_for_issue(number)
+    assert f"#{pull.number}" in status(service, number)
+    # The whole page is verified: each changed XML line now carries the new person's id,
+    # and people.json gains the person.
+    lines = changed_lines(service, branch_for_issue(number))
+    xml = {path: change for path, change in lines.items() if path.endswith(".xml")}
+    assert set(lines) - set(xml) == {"data/json/people.json"}
+    assert sum(len(added) for _, added in xml.values()) == 3
+    for removed, added in xml.values():
+        assert len(removed) == len(added)
+        assert all('id="tingfeng-hui"' in line for line in added)
+    assert "waiting" not in standin.issue(number).labels
+
+
+def test_an_old_form_issue_waits_for_staff_when_staff_labelled(
+    staff_gated_service: Service,
+) -> None:
+    service = staff_gated_service
+    standin = service.standin
+    number, opened = standin.open_issue(
+        OLD_FORM_TITLE, OLD_FORM_VERIFICATION, user=AUTHOR, labels=["correction", "author-page"]
+    )
+    assert service.deliver("issues", opened).ok
+    work(service)
+    assert [c for c in standin.comments_on(number) if c.user == standin.login] == []
+    assert open_pulls(service) == []
+    # The filer cannot open the gate; staff can.
+    assert service.deliver("issues", standin.label_issue(number, "meta:move", AUTHOR)).ok
+    work(service)
+    assert open_pulls(service) == []
+    standin.unlabel_issue(number, "meta:move", MAINTAINER)
+    assert service.deliver("issues", standin.label_issue(number, "meta:move", MAINTAINER)).ok
+    work(service)
+    [pull] = open_pulls(service)
+    assert pull.pull is not None and pull.pull.head == branch_for_issue(number)
 
 
 # -- 9: the bot knows its commits by what it recorded, not by name and e-mail ---------------

@@ -17,6 +17,7 @@ import pytest
 
 from bot.anthology.lookup import TitleMatch
 from bot.anthology.names import Name
+from bot.config import IssueScope
 from bot.engine.request import Target
 from bot.forms import (
     ASSIGNMENT_LABEL_ALIASES,
@@ -783,10 +784,35 @@ def test_legacy_with_registered_orcid_goes_to_that_page() -> None:
 def test_is_bot_issue() -> None:
     assert is_bot_issue("Paper assignment: jane-doe", render(base()), [])
     legacy = LEGACY.format(orcid="", info="")
-    assert not is_bot_issue("Author Page: jane-doe", legacy, ["correction", "author-page"])
+    # OLD_FORM_ISSUES=all (the default): every old-form author-page issue, as the old
+    # template labels it, with a staff label, or with no label but the bot's own.
+    assert is_bot_issue("Author Page: jane-doe", legacy, ["correction", "author-page"])
+    assert is_bot_issue("Author Page: jane-doe", legacy, ["Author-Page", "meta:vermove"])
     assert is_bot_issue("Author Page: jane-doe", legacy, ["correction", "meta:move"])
+    assert is_bot_issue("Author Page: jane-doe", legacy, [])
+    assert is_bot_issue("Author Page: jane-doe", legacy, ["waiting", "approved", "pending"])
+    # Relabelled by staff as something else (a paper's metadata): not the bot's.
+    assert not is_bot_issue("Author Page: jane-doe", legacy, ["correction", "metadata"])
     assert not is_bot_issue("Question", "How do I cite?", ["meta:move"])
+    assert not is_bot_issue("Question", "How do I cite?", [])
     assert not is_bot_issue("", "", [])
+
+
+def test_is_bot_issue_configured() -> None:
+    legacy = LEGACY.format(orcid="", info="")
+    labels = IssueScope(labels=("author-page", "metadata"))
+    assert is_bot_issue("Author Page: jane-doe", legacy, ["correction", "metadata"], labels)
+    staff = IssueScope(old_form="staff-labelled")
+    assert not is_bot_issue("Author Page: jane-doe", legacy, ["correction", "author-page"], staff)
+    assert not is_bot_issue("Author Page: jane-doe", legacy, [], staff)
+    assert is_bot_issue("Author Page: jane-doe", legacy, ["author-page", "META:move"], staff)
+    # Our form's issues are the bot's whatever the scope says.
+    assert is_bot_issue("Paper assignment: jane-doe", render(base()), [], staff)
+    other = IssueScope(old_form="staff-labelled", staff_label="bot-please")
+    assert is_bot_issue("Author Page: jane-doe", legacy, ["bot-please"], other)
+    assert not is_bot_issue("Author Page: jane-doe", legacy, ["meta:move"], other)
+    with pytest.raises(ValueError, match="OLD_FORM_ISSUES"):
+        IssueScope(old_form="some")
 
 
 # --------------------------------------------------------------------------- #

@@ -85,8 +85,12 @@ def test_opened_issue_is_queued_once(client: FlaskClient, store: JobStore) -> No
         ("issues", issue_payload(sender="anthology-bot[bot]", sender_type="Bot")),
         ("issues", issue_payload(repo="someone/else")),
         ("issues", issue_payload(body="The title of my paper is wrong.")),
-        ("issues", issue_payload(body=LEGACY_BODY)),
+        ("issues", issue_payload(body=LEGACY_BODY, labels=("correction", "metadata"))),
         ("issues", issue_payload("labeled", label={"name": "bug"})),
+        (
+            "issues",
+            issue_payload("labeled", body=LEGACY_BODY, labels=("bug",), label={"name": "bug"}),
+        ),
         ("issues", issue_payload("unlabeled", label={"name": "meta:move"})),
         ("issues", issue_payload("deleted")),
         ("star", {"action": "created", "repository": {"full_name": REPO}}),
@@ -101,14 +105,90 @@ def test_irrelevant_events_are_acknowledged_without_a_job(
     assert store.delivery("d-1") is not None
 
 
-def test_old_form_issue_counts_once_staff_label_it_a_move(
-    client: FlaskClient, store: JobStore
+# -- which old-form issues are the bot's (OLD_FORM_ISSUES, ISSUE_LABELS, STAFF_LABEL) --------
+
+
+@pytest.mark.parametrize(
+    ("action", "labels", "label"),
+    [
+        ("opened", ("correction", "author-page"), None),
+        ("opened", (), None),  # no label at all: the old form's shape is enough
+        ("opened", ("waiting",), None),  # only the bot's own workflow labels
+        ("edited", ("author-page", "meta:vermove"), None),
+        ("labeled", ("correction", "metadata", "author-page"), "author-page"),
+        ("labeled", ("author-page", "meta:move"), "meta:move"),
+    ],
+)
+def test_every_old_form_author_page_issue_is_queued_by_default(
+    client: FlaskClient, store: JobStore, action: str, labels: tuple[str, ...], label: str | None
 ) -> None:
+    extra = {"label": {"name": label}} if label else {}
+    payload = issue_payload(action, body=LEGACY_BODY, labels=labels, **extra)
+    assert post(client, "issues", payload).status_code == 202
+    assert [j.issue_number for j in store.jobs()] == [7]
+
+
+def test_issue_labels_are_configuration(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {
+            "BOT_STATE_DIR": str(tmp_path),
+            "GITHUB_WEBHOOK_SECRET": SECRET,
+            "ISSUE_LABELS": "author-page,metadata",
+            "BOT_LOGIN": "the-bot",
+        }
+    )
+    store = open_store(settings.queue_url)
+    try:
+        client = create_app(settings, store).test_client()
+        relabelled = issue_payload(
+            "labeled",
+            body=LEGACY_BODY,
+            labels=("correction", "metadata"),
+            label={"name": "metadata"},
+        )
+        assert post(client, "issues", relabelled).status_code == 202
+        assert [j.issue_number for j in store.jobs()] == [7]
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def staff_gated(tmp_path: Path) -> Iterator[tuple[FlaskClient, JobStore]]:
+    """The web app under ``OLD_FORM_ISSUES=staff-labelled``."""
+    settings = Settings.from_env(
+        {
+            "BOT_STATE_DIR": str(tmp_path),
+            "GITHUB_WEBHOOK_SECRET": SECRET,
+            "OLD_FORM_ISSUES": "staff-labelled",
+            "BOT_LOGIN": "the-bot",
+        }
+    )
+    store = open_store(settings.queue_url)
+    try:
+        yield create_app(settings, store).test_client(), store
+    finally:
+        store.close()
+
+
+def test_staff_labelled_old_form_issues_wait_for_the_staff_label(
+    staff_gated: tuple[FlaskClient, JobStore],
+) -> None:
+    client, store = staff_gated
+    opened = issue_payload(body=LEGACY_BODY, labels=("correction", "author-page"))
+    assert post(client, "issues", opened).get_json()["status"] == "ignored"
+    added = issue_payload(
+        "labeled", body=LEGACY_BODY, labels=("author-page",), label={"name": "author-page"}
+    )
+    assert post(client, "issues", added, delivery="d-2").get_json()["status"] == "ignored"
+    assert store.jobs() == []
+    # Our form's issues are the bot's in either mode.
+    assert post(client, "issues", issue_payload(number=8), delivery="d-3").status_code == 202
+    # The staff label queues the job (which checks who added it).
     payload = issue_payload(
         "labeled", body=LEGACY_BODY, labels=("meta:move",), label={"name": "meta:move"}
     )
-    assert post(client, "issues", payload).status_code == 202
-    assert [j.issue_number for j in store.jobs()] == [7]
+    assert post(client, "issues", payload, delivery="d-4").status_code == 202
+    assert sorted(j.issue_number for j in store.jobs()) == [7, 8]
 
 
 def test_bad_requests(client: FlaskClient) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.anthology.lookup import DataLookup
+from bot.config import IssueScope
 from bot.forms.assignment import _parse_assignment
 from bot.forms.legacy import _parse_legacy
 from bot.forms.result import ParseResult, _Collector
@@ -72,16 +73,27 @@ def _drop_controls(line: str) -> str:
     return "".join(c for c in line if c == "\t" or unicodedata.category(c)[0] != "C")
 
 
-def is_bot_issue(title: str, body: str, labels: Sequence[str]) -> bool:
+def is_bot_issue(
+    title: str, body: str, labels: Sequence[str], scope: IssueScope | None = None
+) -> bool:
     """Whether the bot should act on an issue.
 
-    Issues filed with the assignment form always; issues filed with the old form
-    only once staff have labelled them ``meta:move`` (a move of papers).
+    Issues filed with the assignment form always; issues filed with the Anthology's old
+    "Correction to Author Page" form as ``scope`` says (``bot.config.IssueScope``; by
+    default when labelled ``author-page`` or the staff label, or not labelled at all).
+    Under ``OLD_FORM_ISSUES=staff-labelled`` the labels given here are taken as they
+    are: the issue job checks who added them.
     """
+    scope = scope or IssueScope()
     try:
         form = detect_form(_clean_text(title or ""), _clean_text(body or "", MAX_BODY_CHARS))
     except OSError:  # the template is missing: act on nothing
         return False
     if form == "assignment":
         return True
-    return form == "legacy" and "meta:move" in {label.strip().lower() for label in labels}
+    if form != "legacy":
+        return False
+    names = {label.strip().lower() for label in labels}
+    if scope.staff_labelled:
+        return scope.staff_label.lower() in names
+    return bool(names & scope.trigger_labels()) or not (names - scope.ignored_labels())

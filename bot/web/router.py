@@ -29,10 +29,10 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from bot.config import Settings
+from bot.config import IssueScope, Settings
 from bot.queue.jobs import JobRequest
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,8 @@ class EventContext:
     repo: str
     bot_login: str | None = None
     approval_label: str | None = None
+    issue_scope: IssueScope = field(default_factory=IssueScope)
+    """Which old-form issues are the bot's (``OLD_FORM_ISSUES``, ``ISSUE_LABELS``, ...)."""
 
 
 def event_context(settings: Settings, bot_login: str | None = None) -> EventContext:
@@ -56,7 +58,9 @@ def event_context(settings: Settings, bot_login: str | None = None) -> EventCont
     otherwise ``BOT_LOGIN``.
     """
     approval = settings.approval_label if settings.approval_mode != "off" else None
-    return EventContext(settings.anthology_repo, bot_login or settings.bot_login, approval)
+    return EventContext(
+        settings.anthology_repo, bot_login or settings.bot_login, approval, settings.issue_scope
+    )
 
 
 TriageResult = JobRequest | Iterable[JobRequest] | None

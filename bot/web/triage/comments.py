@@ -47,7 +47,7 @@ def comment_created(payload: Payload, context: EventContext) -> JobRequest | Non
         return None
     if not parse_comment(str(comment.get("body") or ""), context.bot_login):
         return None
-    if not is_bot_issue_payload(issue):
+    if not is_bot_issue_payload(issue, context.issue_scope):
         return None
     return issue_job(
         context.repo,

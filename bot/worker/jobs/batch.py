@@ -86,7 +86,9 @@ def find_members(context: JobContext, name: str, bot_login: str) -> list[Member]
     settings, repo = context.settings, context.repo
     members = []
     for issue in repo.list_issues(labels=[settings.pending_label]):
-        if issue.is_pull_request or not is_bot_issue(issue.title, issue.body, issue.labels):
+        if issue.is_pull_request or not is_bot_issue(
+            issue.title, issue.body, issue.labels, settings.issue_scope
+        ):
             continue
         status = status_comment_of(repo.list_comments(issue.number), bot_login)
         state = IssueState.from_comment(status.body if status else None)

@@ -68,7 +68,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.config import Settings
+from bot.config import WAITING_LABEL, Settings
 from bot.engine.apply import apply_plan
 from bot.engine.planner import Plan
 from bot.engine.request import Problem
@@ -147,7 +147,6 @@ log = logging.getLogger(__name__)
 __all__ = ["BRANCH_PREFIX", "IssueRun", "branch_for_issue", "run_issue_job"]
 
 PULL_LABELS = ("correction", "author-page")
-WAITING_LABEL = "waiting"
 _CLOSES = re.compile(r"^Closes #(\d+):", re.MULTILINE)
 
 
@@ -914,14 +913,15 @@ def run_issue_job(context: JobContext) -> Outcome:
         if not run.has_status:
             return Outcome("done", "the issue is closed")
         return run.closed_issue()
-    if not is_bot_issue(issue.title, issue.body, issue.labels):
+    scope = context.settings.issue_scope
+    if not is_bot_issue(issue.title, issue.body, issue.labels, scope):
         return Outcome("done", "not an assignment issue")
-    if not is_bot_issue(issue.title, issue.body, ()):
-        # Only its labels make it the bot's (an old-form issue and the staff gate,
-        # ``meta:move``): they count only if someone with the maintainer role added them,
-        # as the issue's events tell, so a filer cannot open the gate (e.g. by editing an
-        # issue of our form, which carries the template's labels, into the old form).
-        if not is_bot_issue(issue.title, issue.body, staff_labels(context, issue)):
+    if not is_bot_issue(issue.title, issue.body, (), scope):
+        # Only its labels make it the bot's (an old-form issue under
+        # ``OLD_FORM_ISSUES=staff-labelled``, the gate ``STAFF_LABEL``): they count only if
+        # someone with the maintainer role added them, as the issue's events tell, so a
+        # filer cannot open the gate (e.g. by editing an issue of our form into the old one).
+        if not is_bot_issue(issue.title, issue.body, staff_labels(context, issue), scope):
             log.info("the labels that make it an assignment issue were not added by staff")
             return Outcome("done", "not an assignment issue: its labels were not set by staff")
     return IssueRun.load(context, issue).open_issue()

@@ -4,8 +4,8 @@ GitHub does not redeliver a failed webhook delivery by itself, the web process
 may have been down, and a job may have failed for good. So from time to time
 the bot compares what GitHub shows with what it remembers (the hidden state in
 each status comment, ``bot.workflow.state``) and queues the issue job where they
-disagree. It reads, for each open issue labelled ``author-page`` or
-``correction`` that is the bot's (``bot.forms.is_bot_issue``), the comments
+disagree. It reads, for each open issue labelled ``author-page``, ``correction``,
+``ISSUE_LABELS`` or ``STAFF_LABEL`` that is the bot's (``bot.forms.is_bot_issue``), the comments
 (one request per issue; reactions only for unanswered-looking commands), and
 queues a job when:
 
@@ -59,7 +59,8 @@ from bot.workflow.state import IssueState, approval_pending, fingerprint, is_app
 
 log = logging.getLogger(__name__)
 
-ISSUE_LABELS = ("author-page", "correction")
+FORM_LABELS = ("author-page", "correction")
+"""The labels our issue form sets: reconciliation lists the open issues carrying them."""
 STAMP_FILE = "reconcile.stamp"
 
 
@@ -145,13 +146,17 @@ def find_missed(repo: GitHubRepo, settings: Settings) -> list[Finding]:
 
     login = repo.client.login()
     issues: dict[int, IssueInfo] = {}
-    for label in ISSUE_LABELS:
+    # Our form's labels, and those that make an old-form issue the bot's (ISSUE_LABELS,
+    # STAFF_LABEL). An old-form issue without any label is found by its events only.
+    for label in dict.fromkeys((*FORM_LABELS, *settings.issue_labels, settings.staff_label)):
         for issue in repo.list_issues(labels=[label]):
             issues.setdefault(issue.number, issue)
     open_pulls = repo.open_pulls()
     findings = []
     for number, issue in sorted(issues.items()):
-        if issue.is_pull_request or not is_bot_issue(issue.title, issue.body, issue.labels):
+        if issue.is_pull_request or not is_bot_issue(
+            issue.title, issue.body, issue.labels, settings.issue_scope
+        ):
             continue
         reason = missed(repo, settings, issue, repo.list_comments(number), login, open_pulls)
         if reason is not None:
