@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from flask.testing import FlaskClient
 
 from bot.config import Settings
 from bot.queue.jobs import JobStore
+from bot.queue.stores import open_store
 from bot.web.app import create_app
 from bot.web.signature import is_valid_signature, signature_for
 from tests.webhooks import REPO, SECRET, issue_payload, post
