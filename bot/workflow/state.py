@@ -58,6 +58,18 @@ comment. The fields:
 ``answered``
     the id of a comment up to which every command has been answered, so that
     later runs need not look at old commands' reactions again.
+``asked``, ``asked_since``
+    the fields the bot's questions asked for (``papers``, ``orcid``, ...), and
+    the newest comment id before it first asked: the filer's comments after it
+    are read as answers (``bot.forms.thread``).
+``news``
+    the key of the newest state the filer was told of (a question, a complete
+    request, a pull request with a plan): a new comment mentions them when it
+    changes (``bot.worker.jobs.issue``), once per state.
+``decisions``
+    the maintainers' ``/request`` decisions, oldest first, each as
+    ``[comment id, login, {key: value}]`` (``bot.forms.decision``): kept here, so
+    that they hold whatever happens to the comment or the issue's text later.
 
 Values are few and short; ``<`` and ``>`` are escaped so the JSON can never end
 the HTML comment early.
@@ -78,6 +90,11 @@ HOLD_CLOSED = "closed"
 HOLD_ISSUE_CLOSED = "issue-closed"
 #: How many shown plans the state remembers (older approvals than that cannot be matched).
 SHOWN_KEEP = 8
+
+DecisionEntry = tuple[int, str, dict[str, Any]]
+"""A maintainer's ``/request``: (comment id, login, {key: value})."""
+#: How many decisions the state remembers (the newest; older ones are superseded anyway).
+DECISIONS_KEEP = 10
 
 Shown = tuple[str, int, int]
 """A plan the status comment showed: (plan fingerprint or "", newest comment id before,
@@ -142,6 +159,10 @@ class IssueState:
     hold: str | None = None
     merged: int | None = None
     answered: int | None = None
+    asked: tuple[str, ...] = ()
+    asked_since: int | None = None
+    decisions: tuple[DecisionEntry, ...] = ()
+    news: str | None = None
 
     @classmethod
     def from_comment(cls, body: str | None) -> IssueState:
@@ -156,6 +177,13 @@ class IssueState:
                 values["shown"] = _shown_of(value)
             elif item.name == "commits":
                 values["commits"] = _shas_of(value)
+            elif item.name == "asked":
+                values["asked"] = _words_of(value)
+            elif item.name == "decisions":
+                values["decisions"] = _decisions_of(value)
+            elif item.name == "asked_since":  # 0: asked before any comment was written
+                ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+                values["asked_since"] = value if ok else None
             elif item.name in ("pull", "merged", "answered", "label_event"):
                 values[item.name] = value if isinstance(value, int) and value > 0 else None
             else:
@@ -192,6 +220,49 @@ def with_commits(commits: tuple[str, ...], pushed: Iterable[str]) -> tuple[str, 
             out.remove(sha)
         out.append(sha)
     return tuple(out[-COMMITS_KEEP:])
+
+
+def _words_of(value: Any) -> tuple[str, ...]:
+    """The ``asked`` field read back: short words only."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(v for v in value if isinstance(v, str) and re.fullmatch(r"[a-z_]{1,30}", v))
+
+
+def _decisions_of(value: Any) -> tuple[DecisionEntry, ...]:
+    """The ``decisions`` field read back; anything malformed is dropped."""
+    if not isinstance(value, list):
+        return ()
+    out: list[DecisionEntry] = []
+    for entry in value[-DECISIONS_KEEP:]:
+        if (
+            isinstance(entry, list)
+            and len(entry) == 3
+            and isinstance(entry[0], int)
+            and not isinstance(entry[0], bool)
+            and isinstance(entry[1], str)
+            and isinstance(entry[2], dict)
+        ):
+            out.append((entry[0], entry[1], entry[2]))
+    return tuple(out)
+
+
+def with_decision(
+    decisions: tuple[DecisionEntry, ...], entry: DecisionEntry
+) -> tuple[DecisionEntry, ...]:
+    """``decisions`` with a new one appended (a rerun for the same comment replaces it)."""
+    kept = [d for d in decisions if d[0] != entry[0]]
+    return (*kept, entry)[-DECISIONS_KEEP:]
+
+
+def with_asked(state: IssueState, fields: Iterable[str], newest_comment: int) -> IssueState:
+    """The state after asking for ``fields``: their union with those asked before, and
+    from when answers are read (the first time the bot asked)."""
+    asked = tuple(dict.fromkeys((*state.asked, *fields)))
+    if asked == state.asked and state.asked_since is not None:
+        return state
+    since = state.asked_since if state.asked_since is not None else newest_comment
+    return replace(state, asked=asked, asked_since=since)
 
 
 def _shown_of(value: Any) -> tuple[Shown, ...]:

@@ -1,0 +1,328 @@
+"""Answers in the thread: the filer's comments that answer the bot's questions (pure).
+
+A request is rarely complete when filed. When the bot has asked something (a
+paper list, an ORCID iD, a page), the filer usually answers **in a comment**
+("these are mine: ...") rather than by editing the issue. Such an answer
+completes the request exactly as an edit of the body would: the answer is
+written into the section of the body it answers (the paper list, the ORCID iD,
+the author page, the institution, the name), and the amended body is read by
+the same parser (``bot.forms.parse_issue``) with all its readers.
+
+Which comments count:
+
+* only comments by the person who filed the issue (never other people, never
+  the bot), written after the bot first asked (the status comment's state
+  records after which comment id, ``bot.workflow.state``);
+* quoted lines (``> ...``, a quote of the question) and command lines
+  (``/plan``) are not part of the answer; a comment that is nothing else is
+  no answer;
+* each comment is read for the fields that were asked only: a paper list (or
+  "yes, all of them", "all except ..."), an ORCID iD, an author page link,
+  an institution or a name typed on one line;
+* the latest answer per field wins; a comment that answers nothing asked is
+  ignored, with a note in the status comment.
+
+Nothing here does I/O: comments come in as plain values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.engine.request import Problem
+from bot.forms.prose import NEUTRAL, cue_polarity, find_paper_refs_in_prose, has_all_papers_phrase
+from bot.forms.references import PageError, find_orcids, parse_author_page, parse_paper_list
+from bot.forms.template import (
+    _HEADING_RE,
+    LEGACY_LABELS,
+    FormKind,
+    load_form_spec,
+    normalize_label,
+    normalize_newlines,
+    split_sections,
+)
+
+#: The fields an answer in a comment can fill, in the order they are read.
+ANSWER_FIELDS = ("papers", "orcid", "author_page", "target_page", "institution", "name")
+
+#: Problem code -> the field its answer fills (when the problem's own field is not one).
+_CODE_FIELDS: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "missing_papers",
+            "invalid_paper",
+            "unknown_paper",
+            "not_on_page",
+            "unknown_title",
+            "ambiguous_title",
+            "unknown_bibkey",
+            "keep_list",
+            "unclear_cue",
+            "too_many_papers",
+        ),
+        "papers",
+    ),
+    **dict.fromkeys(("missing_orcid", "invalid_orcid", "conflicting_orcid"), "orcid"),
+    **dict.fromkeys(("missing_page", "invalid_page", "unknown_page"), "author_page"),
+    **dict.fromkeys(("missing_target", "invalid_target", "same_page"), "target_page"),
+    **dict.fromkeys(("missing_institution", "invalid_institution"), "institution"),
+    "invalid_name": "name",
+}
+
+#: How the old form's sections are written when the bot adds one to the body.
+_LEGACY_HEADINGS = {
+    "papers": "Your papers (if required, see comment below)",
+    "orcid": "Author ORCID",
+    "author_page": "Author Pages in the Anthology",
+    "target_page": "Author Pages in the Anthology",
+    "institution": "Institution of highest (anticipated) degree",
+    "name": "Preferred author name",
+    "notes": "Supporting Information",
+}
+
+# "yes", "yes, all of them", "they are all mine", "all": every paper of the page.
+_ALL_OF_THEM = re.compile(
+    r"^\W*(?:yes|yep|yeah|correct|right)?\W*(?:(?:they\s+are\s+)?all(?:\s+of\s+them)?"
+    r"(?:\s+(?:are|is)\s+mine)?|they\s+are\s+all\s+mine|(?:yes|yep|yeah))\W*$",
+    re.IGNORECASE,
+)
+_ALL_SENTENCE = "All papers on this page are mine."
+_EXCEPT = re.compile(r"\b(?:all|every(?:thing|\s+paper)?)\b.*\b(?:except|but)\b", re.IGNORECASE)
+_PAGE_URL = re.compile(r"https?://[^\s<>()\[\]]*/people/[^\s<>()\[\]]+", re.IGNORECASE)
+_COMMAND_LINE = re.compile(r"^\s*/[A-Za-z]+(?:\s|$)")
+MAX_ONE_LINE = 200
+
+
+@dataclass(frozen=True)
+class ThreadComment:
+    """A comment on the issue as this module reads it."""
+
+    id: int
+    author: str
+    body: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What one comment answered: the field, the text that goes into the body."""
+
+    field: str
+    text: str
+    comment: ThreadComment
+
+
+@dataclass(frozen=True)
+class ThreadReading:
+    """The body completed with the answers read in the thread, and what was read."""
+
+    body: str
+    answers: tuple[Answer, ...] = ()
+    ignored: tuple[ThreadComment, ...] = ()
+
+    def notes(self) -> list[str]:
+        """Lines for the status comment: which comment was read for what, and which not."""
+        out: list[str] = []
+        by_comment: dict[int, list[str]] = {}
+        comments: dict[int, ThreadComment] = {}
+        for answer in self.answers:
+            by_comment.setdefault(answer.comment.id, []).append(_FIELD_WORDS[answer.field])
+            comments[answer.comment.id] = answer.comment
+        for cid, words in by_comment.items():
+            out.append(f"I read your answer in comment {_link(comments[cid])}: {', '.join(words)}.")
+        for comment in self.ignored:
+            out.append(
+                f"Your comment {_link(comment)} does not answer my questions as far as I can "
+                "tell, so I did not use it."
+            )
+        return out
+
+
+_FIELD_WORDS = {
+    "papers": "the papers",
+    "orcid": "the ORCID iD",
+    "author_page": "the author page",
+    "target_page": "the page to move the papers to",
+    "institution": "the institution",
+    "name": "the name",
+}
+
+
+def _link(comment: ThreadComment) -> str:
+    return comment.url or f"#{comment.id}"
+
+
+def asked_fields(problems: Iterable[Problem]) -> tuple[str, ...]:
+    """The fields the bot's questions ask for (what an answer in a comment may fill)."""
+    out: list[str] = []
+    for problem in problems:
+        fid = problem.field if problem.field in ANSWER_FIELDS else _CODE_FIELDS.get(problem.code)
+        if fid is not None and fid not in out:
+            out.append(fid)
+    return tuple(out)
+
+
+def answer_text(body: str) -> str:
+    """A comment without what only shows or steers: quoted lines and command lines."""
+    lines = normalize_newlines(body or "").split("\n")
+    kept = [ln for ln in lines if not ln.lstrip().startswith(">") and not _COMMAND_LINE.match(ln)]
+    return "\n".join(kept).strip()
+
+
+def read_answer(text: str, asked: Sequence[str]) -> dict[str, str]:
+    """Field -> the text for the body, for every asked field this answer gives."""
+    out: dict[str, str] = {}
+    if not text:
+        return out
+    pages = _PAGE_URL.findall(text)
+    without_pages = _PAGE_URL.sub(" ", text)
+    orcids = find_orcids(text)
+    if "orcid" in asked and orcids:
+        out["orcid"] = orcids[0]
+    page_fields = [f for f in ("author_page", "target_page") if f in asked]
+    if page_fields and pages:
+        for fid, url in zip(page_fields, _valid_pages(pages), strict=False):
+            out[fid] = url
+    if "papers" in asked:
+        papers = _papers_answer(without_pages)
+        if papers is not None:
+            out["papers"] = papers
+    one_line = "\n" not in text and len(text) <= MAX_ONE_LINE and not pages and not orcids
+    for fid in ("institution", "name"):
+        if fid in asked and one_line and not out and "://" not in text:
+            out[fid] = text.strip().rstrip(".")
+            break
+    return out
+
+
+def _valid_pages(urls: list[str]) -> list[str]:
+    out = []
+    for url in urls:
+        try:
+            parse_author_page(url)
+        except PageError:
+            continue
+        out.append(url)
+    return out
+
+
+def _papers_answer(text: str) -> str | None:
+    """The text of a paper-list answer, or None if the text gives no papers."""
+    cleaned = text.strip()
+    if _ALL_OF_THEM.match(cleaned):
+        return _ALL_SENTENCE
+    if has_all_papers_phrase(cleaned) or _EXCEPT.search(cleaned):
+        return cleaned
+    refs = [r for r in parse_paper_list(cleaned) if r.kind != "title"]
+    if refs or find_paper_refs_in_prose(cleaned):
+        return cleaned
+    return None
+
+
+def read_thread(
+    body: str,
+    form: FormKind,
+    asked: Sequence[str],
+    comments: Sequence[ThreadComment],
+    filer: str,
+    since: int | None,
+) -> ThreadReading:
+    """The body completed with the filer's answers after comment ``since`` (None: nothing
+    was asked, so nothing is read)."""
+    if since is None or not asked or form not in ("assignment", "legacy"):
+        return ThreadReading(body)
+    latest: dict[str, Answer] = {}
+    ignored: list[ThreadComment] = []
+    for comment in sorted(comments, key=lambda c: c.id):
+        if comment.id <= since or comment.author.lower() != filer.lower():
+            continue
+        text = answer_text(comment.body)
+        if not text:
+            continue  # a quote of the question, or only commands: nothing to read
+        found = read_answer(text, asked)
+        if not found:
+            ignored.append(comment)
+            continue
+        for fid, value in found.items():
+            latest[fid] = Answer(fid, value, comment)
+    if not latest:
+        return ThreadReading(body, (), tuple(ignored))
+    answers = tuple(sorted(latest.values(), key=lambda a: ANSWER_FIELDS.index(a.field)))
+    amended = body
+    for answer in answers:
+        amended = _write_answer(amended, form, answer)
+    used = {a.comment.id for a in answers}
+    return ThreadReading(amended, answers, tuple(c for c in ignored if c.id not in used))
+
+
+def _own_papers(text: str) -> str:
+    """An answer to "which papers are yours?": a bare list is the filer's own papers, so
+    it gets the cue the old form's prose reader needs ("The following papers are mine")."""
+    if cue_polarity(text) != NEUTRAL or has_all_papers_phrase(text) or _EXCEPT.search(text):
+        return text
+    if any(ref.polarity != NEUTRAL for ref in find_paper_refs_in_prose(text)):
+        return text
+    return f"The following papers are mine:\n\n{text}"
+
+
+def _write_answer(body: str, form: FormKind, answer: Answer) -> str:
+    """``body`` with the answer written where the filer would have written it."""
+    if form == "legacy":
+        label_map = {normalize_label(k): v for k, v in LEGACY_LABELS.items()}
+        if answer.field == "papers":
+            # The old form's prose reader reads the papers and cues ("all except ...")
+            # in the supporting information, as if the filer had added a paragraph there.
+            text = _own_papers(answer.text)
+            return set_section(body, label_map, "notes", _LEGACY_HEADINGS["notes"], text, True)
+        heading = _LEGACY_HEADINGS[answer.field]
+        fid = "author_page" if answer.field == "target_page" else answer.field
+        append = answer.field == "target_page"
+        return set_section(body, label_map, fid, heading, answer.text, append)
+    spec = load_form_spec()
+    labels = {f.id: f.label for f in spec.fields}
+    heading = labels.get(answer.field, answer.field)
+    return set_section(body, spec.label_map(), answer.field, heading, answer.text)
+
+
+def set_section(
+    body: str,
+    label_map: dict[str, str],
+    field_id: str,
+    heading: str,
+    text: str,
+    append: bool = False,
+) -> str:
+    """``body`` with the answer of ``field_id`` replaced by ``text`` (``append``: added
+    after what is there); a ``### heading`` section is added when the body has none."""
+    body = normalize_newlines(body)
+    sections = split_sections(body, label_map)
+    if field_id not in sections:
+        return f"{body.rstrip()}\n\n### {heading}\n\n{text}\n"
+    lines = body.split("\n")
+    start = _heading_line(lines, label_map, field_id)
+    if start is None:  # pragma: no cover - split_sections found it
+        return f"{body.rstrip()}\n\n### {heading}\n\n{text}\n"
+    end = start + 1
+    while end < len(lines) and not _is_known_heading(lines[end], label_map):
+        end += 1
+    old = "\n".join(lines[start + 1 : end]).strip()
+    if append and old and normalize_label(old) not in ("_no response_", "no response"):
+        new = f"{old}\n\n{text}"
+    else:
+        new = text
+    return "\n".join([*lines[: start + 1], "", new, "", *lines[end:]])
+
+
+def _is_known_heading(line: str, label_map: dict[str, str]) -> bool:
+    m = _HEADING_RE.match(line)
+    return bool(m) and normalize_label(m[1]) in label_map
+
+
+def _heading_line(lines: list[str], label_map: dict[str, str], field_id: str) -> int | None:
+    for i, line in enumerate(lines):
+        m = _HEADING_RE.match(line)
+        if m and label_map.get(normalize_label(m[1])) == field_id:
+            return i
+    return None
