@@ -35,6 +35,8 @@ from tests.test_e2e_maintainer import (
 )
 
 ORCID = "0000-0002-7182-8185"
+VARIANTS = "variants of their name."
+THE = "the Anthology."
 TITLE = "Author Page: tingfeng-hui"
 
 
@@ -42,7 +44,7 @@ def legacy_body(info: str = "Some of the papers on this page are not mine.") -> 
     """An issue as GitHub renders the Anthology's existing "Fix author" form."""
     return f"""### Confirming that Author is Published in the Anthology
 
-- [x] I confirm that this concerns an author who already has at least one publication in the Anthology.
+- [x] I confirm that this concerns an author who already has at least one publication in {THE}
 
 ### Confirming that Paper Metadata is Correct
 
@@ -64,7 +66,7 @@ Beijing University of Posts and Telecommunications
 
 - [x] Verification: The author wishes to add an ORCID iD to their author page.
 - [x] Split/disambiguate: The author page includes papers from two or more different people.
-- [ ] Merge profiles: A single author has multiple profiles with different spellings or variants of their name.
+- [ ] Merge profiles: A single author has multiple profiles with different spellings or {VARIANTS}
 - [ ] Name change: This author has permanently changed their name.
 
 ### Supporting Information
