@@ -181,3 +181,17 @@ def test_the_state_keeps_questions_and_decisions() -> None:
 def test_questions_map_to_fields() -> None:
     problems = [Problem("2025.acl-long.99", "x", "unknown_paper"), Problem("orcid", "y", "z")]
     assert asked_fields(problems) == ("papers", "orcid")
+
+
+def test_comments_after_the_request_was_complete_are_no_answers() -> None:
+    body = legacy_body()
+    window = [answer(f"mine: {P1}", cid=10), answer(f"Thanks! Also {P2}?", cid=20)]
+    thread = read_thread(body, "legacy", ASKED, window, FILER, 5, until=15)
+    assert [a.comment.id for a in thread.answers] == [10]
+    assert P2 not in thread.body
+
+
+def test_a_new_question_opens_the_window_again() -> None:
+    state = with_asked(IssueState(), ["papers"], 3).but(asked_until=15)
+    again = with_asked(state, ["orcid"], 30)
+    assert again.asked_since == 3 and again.asked_until is None

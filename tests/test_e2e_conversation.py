@@ -208,3 +208,49 @@ def test_a_maintainers_request_completes_and_holds_against_a_later_edit(service:
     )
     assert xml.count('id="tingfeng-hui-bupt"') == 2, xml
     assert f"decided by @{MAINTAINER} in comment" in status(service, number)
+
+
+def test_with_approval_an_answer_completes_and_a_request_does_not_approve(
+    service_template: Path, tmp_path: Path
+) -> None:
+    with running_service(service_template, tmp_path, APPROVAL_MODE="label") as service:
+        service.standin.set_permission(MAINTAINER, "triage")
+        number = file_legacy_issue(service)
+        work(service)
+        say(service, number, "Yes, all of them.", AUTHOR)
+        work(service)
+        assert "waits for approval" in status(service, number)
+        [complete] = [n for n in notices(service, number) if "the request is complete" in n]
+        assert complete.count(f"@{AUTHOR}") == 1 and "issuecomment-" in complete
+        assert open_pulls(service) == []
+
+        # A decision changes the request; it is no approval.
+        say(service, number, "/request\nexcept: 2023.findings-emnlp.3", MAINTAINER)
+        work(service)
+        assert open_pulls(service) == []
+        text = status(service, number)
+        assert "waits for approval" in text and "except decided by @" in text
+
+        # /apply approves the plan shown: one pull request, without the excepted paper.
+        say(service, number, "/apply", MAINTAINER)
+        work(service)
+        [pull] = open_pulls(service)
+        added = added_lines(service, branch_for_issue(number))
+        assert not any("findings" in name for name in added)
+        assert any(f"#{pull.number}" in n and f"@{AUTHOR}" in n for n in notices(service, number))
+
+
+def test_a_new_question_is_announced_once(service: Service) -> None:
+    number = file_legacy_issue(service)
+    work(service)
+    say(service, number, "These are mine: 2025.acl-long.5", AUTHOR)
+    work(service)
+    assert len(open_pulls(service)) == 1
+    # Staff decide on a paper that is not on the page: a new question, announced to the filer.
+    say(service, number, "/request\npapers: 2025.acl-long.5, W11-2160", MAINTAINER)
+    work(service)
+    asked = [n for n in notices(service, number) if "I have a question" in n]
+    assert len(asked) == 1 and asked[0].count(f"@{AUTHOR}") == 1
+    service.deliver("issues", service.standin.edit_issue(number))
+    work(service)
+    assert len([n for n in notices(service, number) if "I have a question" in n]) == 1

@@ -199,7 +199,8 @@ def test_commands_are_checked_against_real_permissions_and_answered(
     assert service.deliver("issues", replay).status_code == 202
     work(service)
     assert api_writes(service) == writes
-    assert len(notices(service, number)) == 3 and len(open_pulls(service)) == 1
+    # The refusal, the reply to /plan, the notice of the pull request, the /help reply.
+    assert len(notices(service, number)) == 4 and len(open_pulls(service)) == 1
 
 
 def test_approval_is_checked_when_the_job_runs_and_edits_withdraw_it(

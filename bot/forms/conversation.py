@@ -42,12 +42,15 @@ def read_conversation(  # noqa: PLR0913 - the parts of a conversation, by name
     filer: str = "",
     asked: Sequence[str] = (),
     asked_since: int | None = None,
+    asked_until: int | None = None,
     decisions: Sequence[Decision] = (),
 ) -> Conversation:
     """The request of an issue, read from its body, the filer's answers and the decisions."""
     parsed = parse_issue(title, body, lookup=lookup)
-    thread = read_thread(body, parsed.form, asked, comments, filer, asked_since)
+    thread = read_thread(body, parsed.form, asked, comments, filer, asked_since, asked_until)
     if thread.answers:
         parsed = parse_issue(title, thread.body, lookup=lookup)
     decided = apply_decisions(parsed, decisions)
-    return Conversation(decided.parsed, (*thread.notes(), *decided.notes))
+    # A comment that answered nothing is worth a word only while there are questions.
+    notes = thread.notes(with_ignored=bool(decided.parsed.problems))
+    return Conversation(decided.parsed, (*notes, *decided.notes))

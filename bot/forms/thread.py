@@ -122,8 +122,9 @@ class ThreadReading:
     answers: tuple[Answer, ...] = ()
     ignored: tuple[ThreadComment, ...] = ()
 
-    def notes(self) -> list[str]:
-        """Lines for the status comment: which comment was read for what, and which not."""
+    def notes(self, with_ignored: bool = True) -> list[str]:
+        """Lines for the status comment: which comment was read for what, and (``with_ignored``,
+        while questions are open) which was not used."""
         out: list[str] = []
         by_comment: dict[int, list[str]] = {}
         comments: dict[int, ThreadComment] = {}
@@ -132,7 +133,7 @@ class ThreadReading:
             comments[answer.comment.id] = answer.comment
         for cid, words in by_comment.items():
             out.append(f"I read your answer in comment {_link(comments[cid])}: {', '.join(words)}.")
-        for comment in self.ignored:
+        for comment in self.ignored if with_ignored else ():
             out.append(
                 f"Your comment {_link(comment)} does not answer my questions as far as I can "
                 "tell, so I did not use it."
@@ -228,15 +229,22 @@ def read_thread(
     comments: Sequence[ThreadComment],
     filer: str,
     since: int | None,
+    until: int | None = None,
 ) -> ThreadReading:
     """The body completed with the filer's answers after comment ``since`` (None: nothing
-    was asked, so nothing is read)."""
+    was asked, so nothing is read) and up to comment ``until`` (None: the bot still asks).
+
+    Comments written after the request was complete (``until``) are not answers: a
+    "thanks, and could you also ..." under a pull request does not rewrite the request.
+    """
     if since is None or not asked or form not in ("assignment", "legacy"):
         return ThreadReading(body)
     latest: dict[str, Answer] = {}
     ignored: list[ThreadComment] = []
     for comment in sorted(comments, key=lambda c: c.id):
-        if comment.id <= since or comment.author.lower() != filer.lower():
+        if comment.id <= since or (until is not None and comment.id > until):
+            continue
+        if comment.author.lower() != filer.lower():
             continue
         text = answer_text(comment.body)
         if not text:

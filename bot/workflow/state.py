@@ -58,10 +58,12 @@ comment. The fields:
 ``answered``
     the id of a comment up to which every command has been answered, so that
     later runs need not look at old commands' reactions again.
-``asked``, ``asked_since``
-    the fields the bot's questions asked for (``papers``, ``orcid``, ...), and
-    the newest comment id before it first asked: the filer's comments after it
-    are read as answers (``bot.forms.thread``).
+``asked``, ``asked_since``, ``asked_until``
+    the fields the bot's questions asked for (``papers``, ``orcid``, ...), the
+    newest comment id before it first asked, and the newest comment id when the
+    request became complete (unset while it asks): the filer's comments in
+    between are read as answers (``bot.forms.thread``). A new question opens
+    the window again.
 ``news``
     the key of the newest state the filer was told of (a question, a complete
     request, a pull request with a plan): a new comment mentions them when it
@@ -161,6 +163,7 @@ class IssueState:
     answered: int | None = None
     asked: tuple[str, ...] = ()
     asked_since: int | None = None
+    asked_until: int | None = None
     decisions: tuple[DecisionEntry, ...] = ()
     news: str | None = None
 
@@ -181,9 +184,12 @@ class IssueState:
                 values["asked"] = _words_of(value)
             elif item.name == "decisions":
                 values["decisions"] = _decisions_of(value)
-            elif item.name == "asked_since":  # 0: asked before any comment was written
+            elif item.name in (
+                "asked_since",
+                "asked_until",
+            ):  # 0: asked before any comment was written
                 ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
-                values["asked_since"] = value if ok else None
+                values[item.name] = value if ok else None
             elif item.name in ("pull", "merged", "answered", "label_event"):
                 values[item.name] = value if isinstance(value, int) and value > 0 else None
             else:
@@ -259,10 +265,18 @@ def with_asked(state: IssueState, fields: Iterable[str], newest_comment: int) ->
     """The state after asking for ``fields``: their union with those asked before, and
     from when answers are read (the first time the bot asked)."""
     asked = tuple(dict.fromkeys((*state.asked, *fields)))
-    if asked == state.asked and state.asked_since is not None:
+    if asked == state.asked and state.asked_since is not None and state.asked_until is None:
         return state
     since = state.asked_since if state.asked_since is not None else newest_comment
-    return replace(state, asked=asked, asked_since=since)
+    return replace(state, asked=asked, asked_since=since, asked_until=None)
+
+
+def answers_closed(state: IssueState, newest_comment: int) -> IssueState:
+    """The state once the request is complete: comments after ``newest_comment`` are no
+    answers (until the bot asks again)."""
+    if state.asked_since is None or state.asked_until is not None:
+        return state
+    return replace(state, asked_until=max(newest_comment, state.asked_since))
 
 
 def _shown_of(value: Any) -> tuple[Shown, ...]:

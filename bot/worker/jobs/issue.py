@@ -141,6 +141,7 @@ from bot.workflow.state import (
     HOLD_ISSUE_CLOSED,
     IssueState,
     LabelEvent,
+    answers_closed,
     fingerprint,
     is_approved,
     judge_label,
@@ -235,9 +236,14 @@ def read_request(
         filer=issue.author,
         asked=state.asked,
         asked_since=state.asked_since,
+        asked_until=state.asked_until,
         decisions=decisions_of(state, comments),
     )
     return conversation.parsed, conversation.notes
+
+
+#: Statuses that show a complete request: the filer's later comments are no answers.
+COMPLETE_KINDS = frozenset({"proposed", "awaiting_approval", "planned", "batched", "nothing"})
 
 
 def news_key(status: IssueStatus, plan_fp: str | None) -> str | None:
@@ -380,6 +386,9 @@ class IssueRun:
     def write_status(self, status: IssueStatus) -> None:
         """Rewrite the status comment, with the state, and settle labels and follow-ups."""
         self.state = self.state.but(fp=self.fp, kind=status.kind)
+        if status.kind in COMPLETE_KINDS:
+            newest = max((c.id for c in self.comments), default=0)
+            self.state = answers_closed(self.state, newest)
         if self.conflict is not None and status.conflict is None:
             status = dataclasses.replace(status, conflict=self.conflict)
         if self.conversation and not status.conversation:
