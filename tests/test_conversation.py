@@ -9,7 +9,13 @@ from bot.engine.request import Problem
 from bot.forms import parse_issue
 from bot.forms.conversation import read_conversation
 from bot.forms.decision import Decision, DecisionError, apply_decisions, parse_decision
-from bot.forms.thread import ThreadComment, asked_fields, read_answer, read_thread
+from bot.forms.thread import (
+    ThreadComment,
+    asked_fields,
+    offered_choices,
+    read_answer,
+    read_thread,
+)
 from bot.workflow.commands import command_lines
 from bot.workflow.state import IssueState, with_asked, with_decision
 from tests.test_e2e_conversation import ORCID, TITLE, legacy_body
@@ -195,3 +201,58 @@ def test_a_new_question_opens_the_window_again() -> None:
     state = with_asked(IssueState(), ["papers"], 3).but(asked_until=15)
     again = with_asked(state, ["orcid"], 30)
     assert again.asked_since == 3 and again.asked_until is None
+
+
+def test_the_first_one_picks_a_choice_the_question_offered() -> None:
+    problems = [
+        Problem(
+            "papers",
+            "We are not sure which paper 'Attention Is Enough' is. It could be: P18-1001 "
+            "(Attention Is Enough); P18-1002 (Attention Is Enough!). Please give the link.",
+            "ambiguous_title",
+        ),
+        Problem(
+            "author_page",
+            "Which of the verified pages https://aclanthology.org/people/jane-doe/ and "
+            "https://aclanthology.org/people/jane-a-doe/ should stay? The other one is merged.",
+            "ambiguous_merge",
+        ),
+    ]
+    offered = offered_choices(problems)
+    assert offered["title"] == ["Attention Is Enough", "P18-1001", "P18-1002"]
+    assert asked_fields(problems) == ("papers", "target_page")
+    assert read_answer("The second one, please.", ("papers",), offered) == {
+        "title": "Attention Is Enough\0P18-1002"
+    }
+    assert read_answer("first", ("target_page",), {"target_page": offered["target_page"]}) == {
+        "target_page": "https://aclanthology.org/people/jane-doe/"
+    }
+    body = "### Supporting Information\n\nMy paper: Attention Is Enough\n"
+    thread = read_thread(
+        body,
+        "legacy",
+        ("papers",),
+        [answer("the 2nd")],
+        FILER,
+        5,
+        offered={"title": offered["title"]},
+    )
+    assert "My paper: P18-1002" in thread.body
+    merge = read_thread(
+        body,
+        "legacy",
+        ("target_page",),
+        [answer("The first one")],
+        FILER,
+        5,
+        offered={"target_page": offered["target_page"]},
+    )
+    assert "The papers should move into https://aclanthology.org/people/jane-doe/" in merge.body
+    # Without a choice offered, "the first one" answers nothing.
+    assert read_answer("the first one", ("papers",), {}) == {}
+
+
+def test_offered_choices_survive_the_state() -> None:
+    state = with_asked(IssueState(), ["target_page"], 3, {"target_page": ["a", "b"]})
+    state = with_asked(state, ["orcid"], 9, {})
+    assert IssueState.from_comment(state.marker()).offered == {"target_page": ["a", "b"]}

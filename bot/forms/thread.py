@@ -28,7 +28,7 @@ Nothing here does I/O: comments come in as plain values.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.engine.request import Problem
@@ -46,6 +46,23 @@ from bot.forms.template import (
 
 #: The fields an answer in a comment can fill, in the order they are read.
 ANSWER_FIELDS = ("papers", "orcid", "author_page", "target_page", "institution", "name")
+#: The order answers are written into the body ("title": a choice among papers).
+_ORDER = ("title", *ANSWER_FIELDS)
+#: Questions whose answer is a destination, whatever field they point at.
+_CODE_OVERRIDES = {"ambiguous_merge": "target_page"}
+#: Questions that one field of an answer cannot settle (staff decide with /request).
+_NO_ONE_FIELD = frozenset({"ambiguous_pages", "several_sources"})
+MAX_CHOICES = 5
+MAX_ORDINAL_ANSWER = 60
+_ORDINALS = (
+    r"(?:first|1st)",
+    r"(?:second|2nd)",
+    r"(?:third|3rd)",
+    r"(?:fourth|4th)",
+    r"(?:fifth|5th)",
+)
+_TITLE_QUESTION = re.compile(r"which paper (['\"])(.+?)\1 is\.")
+_CANDIDATE = re.compile(r"(?:It could be: |; )(\S+) \(")
 
 #: Problem code -> the field its answer fills (when the problem's own field is not one).
 _CODE_FIELDS: dict[str, str] = {
@@ -142,6 +159,7 @@ class ThreadReading:
 
 
 _FIELD_WORDS = {
+    "title": "which paper the title is",
     "papers": "the papers",
     "orcid": "the ORCID iD",
     "author_page": "the author page",
@@ -155,14 +173,58 @@ def _link(comment: ThreadComment) -> str:
     return comment.url or f"#{comment.id}"
 
 
+def _answer_field(problem: Problem) -> str | None:
+    """The field an answer to ``problem`` fills; None for questions a comment cannot answer
+    by filling one field (which of several pages is the source *and* which the target)."""
+    if problem.code in _NO_ONE_FIELD and problem.field != "target_page":
+        return None
+    if problem.code in _CODE_OVERRIDES:
+        return _CODE_OVERRIDES[problem.code]
+    return problem.field if problem.field in ANSWER_FIELDS else _CODE_FIELDS.get(problem.code)
+
+
 def asked_fields(problems: Iterable[Problem]) -> tuple[str, ...]:
     """The fields the bot's questions ask for (what an answer in a comment may fill)."""
     out: list[str] = []
     for problem in problems:
-        fid = problem.field if problem.field in ANSWER_FIELDS else _CODE_FIELDS.get(problem.code)
+        fid = _answer_field(problem)
         if fid is not None and fid not in out:
             out.append(fid)
     return tuple(out)
+
+
+def offered_choices(problems: Iterable[Problem]) -> dict[str, list[str]]:
+    """The numbered choices the questions offer, for answers like "the first one":
+    ``target_page``: the pages one of which the papers go to (or which stays in a merge);
+    ``title``: an ambiguous title, then the papers it could be."""
+    out: dict[str, list[str]] = {}
+    for problem in problems:
+        if problem.code in ("ambiguous_merge", "ambiguous_pages") and (
+            _answer_field(problem) == "target_page"
+        ):
+            pages = _valid_pages(_PAGE_URL.findall(problem.message))
+            if len(pages) > 1 and "target_page" not in out:
+                out["target_page"] = pages[:MAX_CHOICES]
+        elif problem.code == "ambiguous_title" and "title" not in out:
+            # The question reads "... which paper 'TITLE' is. It could be: ID (TITLE); ..."
+            # (bot.forms.resolve): the title asked about, then the candidates in order.
+            match = _TITLE_QUESTION.search(problem.message)
+            ids = [m.group(1) for m in _CANDIDATE.finditer(problem.message)]
+            if match and len(ids) > 1:
+                out["title"] = [match.group(2), *ids[:MAX_CHOICES]]
+    return out
+
+
+def _ordinal(text: str) -> int | None:
+    """The 0-based choice in an answer like "the first one", "2nd", "number 2", "#3"."""
+    cleaned = text.strip().lower()
+    if len(cleaned) > MAX_ORDINAL_ANSWER:
+        return None
+    for index, words in enumerate(_ORDINALS):
+        if re.search(rf"(?<![\w#]){words}(?!\w)", cleaned):
+            return index
+    match = re.fullmatch(r"\W*(?:(?:number|option|no\.?|#)\s*)?([1-5])\W*", cleaned)
+    return int(match.group(1)) - 1 if match else None
 
 
 def answer_text(body: str) -> str:
@@ -172,11 +234,23 @@ def answer_text(body: str) -> str:
     return "\n".join(kept).strip()
 
 
-def read_answer(text: str, asked: Sequence[str]) -> dict[str, str]:
-    """Field -> the text for the body, for every asked field this answer gives."""
+def read_answer(
+    text: str, asked: Sequence[str], offered: Mapping[str, Sequence[str]] | None = None
+) -> dict[str, str]:
+    """Field -> the text for the body, for every asked field this answer gives
+    (``offered``: the numbered choices the questions offered, :func:`offered_choices`)."""
     out: dict[str, str] = {}
     if not text:
         return out
+    choice = _ordinal(text) if offered else None
+    if choice is not None and offered:
+        for key, options in offered.items():
+            candidates = options[1:] if key == "title" else options
+            if choice < len(candidates):
+                out[key] = (
+                    f"{options[0]}\0{candidates[choice]}" if key == "title" else candidates[choice]
+                )
+                return out
     pages = _PAGE_URL.findall(text)
     without_pages = _PAGE_URL.sub(" ", text)
     orcids = find_orcids(text)
@@ -230,6 +304,7 @@ def read_thread(
     filer: str,
     since: int | None,
     until: int | None = None,
+    offered: Mapping[str, Sequence[str]] | None = None,
 ) -> ThreadReading:
     """The body completed with the filer's answers after comment ``since`` (None: nothing
     was asked, so nothing is read) and up to comment ``until`` (None: the bot still asks).
@@ -249,7 +324,7 @@ def read_thread(
         text = answer_text(comment.body)
         if not text:
             continue  # a quote of the question, or only commands: nothing to read
-        found = read_answer(text, asked)
+        found = read_answer(text, asked, offered)
         if not found:
             ignored.append(comment)
             continue
@@ -257,7 +332,7 @@ def read_thread(
             latest[fid] = Answer(fid, value, comment)
     if not latest:
         return ThreadReading(body, (), tuple(ignored))
-    answers = tuple(sorted(latest.values(), key=lambda a: ANSWER_FIELDS.index(a.field)))
+    answers = tuple(sorted(latest.values(), key=lambda a: _ORDER.index(a.field)))
     amended = body
     for answer in answers:
         amended = _write_answer(amended, form, answer)
@@ -277,17 +352,23 @@ def _own_papers(text: str) -> str:
 
 def _write_answer(body: str, form: FormKind, answer: Answer) -> str:
     """``body`` with the answer written where the filer would have written it."""
+    if answer.field == "title":
+        # "The first one" for an ambiguous title: the title typed becomes the paper chosen.
+        title, paper = answer.text.split("\0", 1)
+        return body.replace(title, paper) if title and title in body else body
     if form == "legacy":
         label_map = {normalize_label(k): v for k, v in LEGACY_LABELS.items()}
+        if answer.field == "target_page":
+            # The old form has no target field: the destination is read from the prose.
+            text = f"The papers should move into {answer.text}"
+            return set_section(body, label_map, "notes", _LEGACY_HEADINGS["notes"], text, True)
         if answer.field == "papers":
             # The old form's prose reader reads the papers and cues ("all except ...")
             # in the supporting information, as if the filer had added a paragraph there.
             text = _own_papers(answer.text)
             return set_section(body, label_map, "notes", _LEGACY_HEADINGS["notes"], text, True)
         heading = _LEGACY_HEADINGS[answer.field]
-        fid = "author_page" if answer.field == "target_page" else answer.field
-        append = answer.field == "target_page"
-        return set_section(body, label_map, fid, heading, answer.text, append)
+        return set_section(body, label_map, answer.field, heading, answer.text)
     spec = load_form_spec()
     labels = {f.id: f.label for f in spec.fields}
     heading = labels.get(answer.field, answer.field)

@@ -58,12 +58,14 @@ comment. The fields:
 ``answered``
     the id of a comment up to which every command has been answered, so that
     later runs need not look at old commands' reactions again.
-``asked``, ``asked_since``, ``asked_until``
+``asked``, ``asked_since``, ``asked_until``, ``offered``
     the fields the bot's questions asked for (``papers``, ``orcid``, ...), the
     newest comment id before it first asked, and the newest comment id when the
     request became complete (unset while it asks): the filer's comments in
     between are read as answers (``bot.forms.thread``). A new question opens
-    the window again.
+    the window again. ``offered``: the numbered choices questions offered (the
+    pages one of which is the destination; an ambiguous title and its papers),
+    for answers like "the first one".
 ``news``
     the key of the newest state the filer was told of (a question, a complete
     request, a pull request with a plan): a new comment mentions them when it
@@ -82,7 +84,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from bot.workflow.markers import STATE_MARKER, hidden_json, read_hidden_json
@@ -164,6 +166,7 @@ class IssueState:
     asked: tuple[str, ...] = ()
     asked_since: int | None = None
     asked_until: int | None = None
+    offered: dict[str, list[str]] = field(default_factory=dict)
     decisions: tuple[DecisionEntry, ...] = ()
     news: str | None = None
 
@@ -180,6 +183,8 @@ class IssueState:
                 values["shown"] = _shown_of(value)
             elif item.name == "commits":
                 values["commits"] = _shas_of(value)
+            elif item.name == "offered":
+                values["offered"] = _offered_of(value)
             elif item.name == "asked":
                 values["asked"] = _words_of(value)
             elif item.name == "decisions":
@@ -198,7 +203,7 @@ class IssueState:
 
     def marker(self) -> str:
         """The hidden comment that stores this state (only the fields that are set)."""
-        data = {key: value for key, value in asdict(self).items() if value not in (None, ())}
+        data = {key: value for key, value in asdict(self).items() if value not in (None, (), {})}
         return hidden_json(STATE_MARKER, data)
 
     def but(self, **changes: Any) -> IssueState:
@@ -235,6 +240,17 @@ def _words_of(value: Any) -> tuple[str, ...]:
     return tuple(v for v in value if isinstance(v, str) and re.fullmatch(r"[a-z_]{1,30}", v))
 
 
+def _offered_of(value: Any) -> dict[str, list[str]]:
+    """The ``offered`` field read back: a few short lists of strings."""
+    if not isinstance(value, dict):
+        return {}
+    return {
+        key: [v for v in options if isinstance(v, str)][:6]
+        for key, options in list(value.items())[:4]
+        if isinstance(key, str) and isinstance(options, list)
+    }
+
+
 def _decisions_of(value: Any) -> tuple[DecisionEntry, ...]:
     """The ``decisions`` field read back; anything malformed is dropped."""
     if not isinstance(value, list):
@@ -261,14 +277,20 @@ def with_decision(
     return (*kept, entry)[-DECISIONS_KEEP:]
 
 
-def with_asked(state: IssueState, fields: Iterable[str], newest_comment: int) -> IssueState:
-    """The state after asking for ``fields``: their union with those asked before, and
-    from when answers are read (the first time the bot asked)."""
+def with_asked(
+    state: IssueState,
+    fields: Iterable[str],
+    newest_comment: int,
+    offered: dict[str, list[str]] | None = None,
+) -> IssueState:
+    """The state after asking for ``fields``: their union with those asked before, from
+    when answers are read (the first time the bot asked), and the numbered choices the
+    questions offer (kept with the earlier ones, so that an answer like "the first one"
+    keeps its meaning)."""
     asked = tuple(dict.fromkeys((*state.asked, *fields)))
-    if asked == state.asked and state.asked_since is not None and state.asked_until is None:
-        return state
+    choices = {**state.offered, **(offered or {})}
     since = state.asked_since if state.asked_since is not None else newest_comment
-    return replace(state, asked=asked, asked_since=since, asked_until=None)
+    return replace(state, asked=asked, asked_since=since, asked_until=None, offered=choices)
 
 
 def answers_closed(state: IssueState, newest_comment: int) -> IssueState:
