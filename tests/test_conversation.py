@@ -7,6 +7,7 @@ import pytest
 
 from bot.engine.request import Problem
 from bot.forms import parse_issue
+from bot.forms.body import render_form_body
 from bot.forms.conversation import read_conversation
 from bot.forms.decision import Decision, DecisionError, apply_decisions, parse_decision
 from bot.forms.thread import (
@@ -18,6 +19,7 @@ from bot.forms.thread import (
 )
 from bot.workflow.commands import command_lines
 from bot.workflow.state import IssueState, with_asked, with_decision
+from demo.run import SEED_ANSWERS, SEED_TITLE
 from tests.test_e2e_conversation import ORCID, TITLE, legacy_body
 
 P1, P2, P3 = "2025.acl-long.5", "2025.acl-long.12", "2023.findings-emnlp.3"
@@ -256,3 +258,22 @@ def test_offered_choices_survive_the_state() -> None:
     state = with_asked(IssueState(), ["target_page"], 3, {"target_page": ["a", "b"]})
     state = with_asked(state, ["orcid"], 9, {})
     assert IssueState.from_comment(state.marker()).offered == {"target_page": ["a", "b"]}
+
+
+def test_one_comment_answers_two_questions_of_the_new_form() -> None:
+    body = render_form_body(dict(SEED_ANSWERS, papers="", orcid=""))
+    parsed = parse_issue(SEED_TITLE, body)
+    assert asked_fields(parsed.problems) == ("orcid", "papers")
+    result = read_conversation(
+        SEED_TITLE,
+        body,
+        None,
+        comments=[answer(f"- {P1}\n- {P2}\n\nMy ORCID: {ORCID}")],
+        filer=FILER,
+        asked=asked_fields(parsed.problems),
+        asked_since=5,
+    )
+    assert result.parsed.request is not None, result.parsed.problems
+    assert result.parsed.request.papers == (P1, P2)
+    assert result.parsed.request.target.orcid == ORCID
+    assert result.notes[0].endswith(": the papers, the ORCID iD.")

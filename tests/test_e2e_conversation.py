@@ -254,3 +254,36 @@ def test_a_new_question_is_announced_once(service: Service) -> None:
     service.deliver("issues", service.standin.edit_issue(number))
     work(service)
     assert len([n for n in notices(service, number) if "I have a question" in n]) == 1
+
+
+def test_a_simple_verification_completed_in_comments(service: Service) -> None:
+    """Verification of the whole page, filed without the ORCID iD and the institution: both
+    answers come in comments, and one pull request verifies every paper of the page."""
+    body = (
+        legacy_body("Please verify my page.")
+        .replace(ORCID, "_No response_")
+        .replace("Beijing University of Posts and Telecommunications", "_No response_")
+        .replace("- [x] Split/disambiguate", "- [ ] Split/disambiguate")
+    )
+    number, opened = service.standin.open_issue(TITLE, body, user=AUTHOR, labels=["correction"])
+    service.deliver("issues", opened)
+    service.deliver("issues", service.standin.label_issue(number, "meta:move", MAINTAINER))
+    work(service)
+    assert "ORCID" in status(service, number) and open_pulls(service) == []
+
+    say(service, number, f"My ORCID iD is https://orcid.org/{ORCID}", AUTHOR)
+    work(service)
+    assert "institution" in status(service, number).lower() and open_pulls(service) == []
+    say(service, number, "Beijing University of Posts and Telecommunications", AUTHOR)
+    work(service)
+    [pull] = open_pulls(service)
+    added = added_lines(service, branch_for_issue(number))
+    people = "\n".join(added["data/json/people.json"])
+    assert ORCID in people and "Beijing University of Posts and Telecommunications" in people
+    xml = "\n".join(
+        line for name, lines in added.items() if name.endswith(".xml") for line in lines
+    )
+    assert xml.count('id="tingfeng-hui"') == 3, xml
+    text = status(service, number)
+    assert text.count("I read your answer in comment") == 2
+    assert any(f"#{pull.number}" in n and f"@{AUTHOR}" in n for n in notices(service, number))

@@ -291,6 +291,7 @@ def test_merged_and_closed_pull_requests_are_reported_once(
 
         [notice] = notices(service, merged)
         assert "was merged" in notice and message in notice
+        assert notice.count(f"@{AUTHOR}") == 1  # merged and live: the filer hears of it
         assert "**Merged:**" in status(service, merged)
         assert "waiting" not in standin.issue(merged).labels
         [notice] = notices(service, closed)

@@ -33,7 +33,13 @@ from dataclasses import dataclass
 
 from bot.engine.request import Problem
 from bot.forms.prose import NEUTRAL, cue_polarity, find_paper_refs_in_prose, has_all_papers_phrase
-from bot.forms.references import PageError, find_orcids, parse_author_page, parse_paper_list
+from bot.forms.references import (
+    PageError,
+    find_orcids,
+    parse_author_page,
+    parse_paper_line,
+    parse_paper_list,
+)
 from bot.forms.template import (
     _HEADING_RE,
     LEGACY_LABELS,
@@ -261,7 +267,7 @@ def read_answer(
         for fid, url in zip(page_fields, _valid_pages(pages), strict=False):
             out[fid] = url
     if "papers" in asked:
-        papers = _papers_answer(without_pages)
+        papers = _papers_answer(_without_other_answers(without_pages))
         if papers is not None:
             out["papers"] = papers
     one_line = "\n" not in text and len(text) <= MAX_ONE_LINE and not pages and not orcids
@@ -270,6 +276,17 @@ def read_answer(
             out[fid] = text.strip().rstrip(".")
             break
     return out
+
+
+def _without_other_answers(text: str) -> str:
+    """The text without the lines that give an ORCID iD and no paper ("My ORCID: ..."):
+    those answer another question and are no paper titles."""
+    kept = [
+        line
+        for line in text.split("\n")
+        if not find_orcids(line) or any(r.kind == "paper" for r in parse_paper_line(line))
+    ]
+    return "\n".join(kept)
 
 
 def _valid_pages(urls: list[str]) -> list[str]:

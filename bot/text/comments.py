@@ -68,9 +68,9 @@ StatusKind = Literal[
 MAX_TITLE = 200
 
 _FOOTER = (
-    "<sub>I am the Anthology's paper assignment bot. Edit the issue to change the request: "
-    "I read it again and update this comment. Anthology staff review every pull request "
-    "before anything changes on the website.</sub>"
+    "<sub>I am the Anthology's paper assignment bot. Edit the issue, or answer my questions "
+    "in a comment, to change the request: I read it again and update this comment. "
+    "Anthology staff review every pull request before anything changes on the website.</sub>"
 )
 
 
