@@ -277,3 +277,38 @@ def test_one_comment_answers_two_questions_of_the_new_form() -> None:
     assert result.parsed.request.papers == (P1, P2)
     assert result.parsed.request.target.orcid == ORCID
     assert result.notes[0].endswith(": the papers, the ORCID iD.")
+
+
+@pytest.mark.parametrize(
+    ("text", "asked", "read"),
+    [
+        ("Thanks, will do", ("institution",), {}),
+        ("Baidu Inc.", ("institution",), {"institution": "Baidu Inc."}),
+        ("My institution is Meituan", ("institution",), {"institution": "Meituan"}),
+        ("thank you", ("name",), {}),
+        ("Thanks!", ("name",), {}),
+        ("Jane van Doe", ("name",), {"name": "Jane van Doe"}),
+        ("yes", ("papers",), {}),
+        ("They are all mine!", ("papers",), {"papers": "All papers on this page are mine."}),
+    ],
+)
+def test_short_answers_are_read_only_when_they_answer(
+    text: str, asked: tuple[str, ...], read: dict[str, str]
+) -> None:
+    assert read_answer(text, asked) == read
+
+
+def test_a_huge_comment_is_read_quickly_and_in_part() -> None:
+    import time
+
+    start = time.monotonic()
+    thread = read_thread(legacy_body(), "legacy", ASKED, [answer("!" * 65536)], FILER, 5)
+    assert time.monotonic() - start < 2
+    assert thread.answers == ()
+
+
+def test_newer_decisions_supersede_older_ones_in_the_state() -> None:
+    decisions = with_decision((), (20, "maria", {"papers": [P1], "orcid": ORCID}))
+    decisions = with_decision(decisions, (21, "mario", {"papers": [P2]}))
+    decisions = with_decision(decisions, (22, "mario", {"orcid": ORCID}))
+    assert decisions == ((21, "mario", {"papers": [P2]}), (22, "mario", {"orcid": ORCID}))

@@ -49,6 +49,7 @@ from bot.anthology.names import slugify_text
 from bot.anthology.pages import page_slug
 from bot.anthology.people import OrcidError, is_valid_person_id
 from bot.engine.request import (
+    MAX_PAPERS,
     Problem,
     Request,
     RequestFormatError,
@@ -190,6 +191,8 @@ def _value(key: str, value: Any) -> Any:  # noqa: PLR0911, PLR0912 - one branch 
         items = _items(value)
         if not items:
             raise DecisionError(f"`{key}` needs at least one paper.")
+        if len(items) > MAX_PAPERS:
+            raise DecisionError(f"`{key}` lists {len(items)} papers; at most {MAX_PAPERS}.")
         papers = []
         for item in items:
             refs = parse_paper_line(item)

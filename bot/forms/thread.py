@@ -107,9 +107,27 @@ _LEGACY_HEADINGS = {
 
 # "yes", "yes, all of them", "they are all mine", "all": every paper of the page.
 _ALL_OF_THEM = re.compile(
-    r"^\W*(?:yes|yep|yeah|correct|right)?\W*(?:(?:they\s+are\s+)?all(?:\s+of\s+them)?"
-    r"(?:\s+(?:are|is)\s+mine)?|they\s+are\s+all\s+mine|(?:yes|yep|yeah))\W*$",
+    r"(?:(?:yes|yep|yeah|correct|right)\W{1,5})?(?:(?:they\s+are\s+)?all(?:\s+of\s+them)?"
+    r"(?:\s+(?:are|is)\s+mine)?|they\s+are\s+all\s+mine)\W{0,5}",
     re.IGNORECASE,
+)
+#: Answers longer than this are no "yes, all of them" (and the pattern stays cheap).
+MAX_SHORT_ANSWER = 80
+#: How much of a comment is read as an answer (GitHub allows 65,536 characters).
+MAX_ANSWER_CHARS = 20_000
+# An institution typed on its own: it names a kind of institution, or says it is one.
+_INSTITUTION_WORDS = re.compile(
+    r"\b(?:universit\w*|univ|institut\w*|college|school|academy|laborator\w*|labs?|inc|"
+    r"corp\w*|company|center|centre|polytechnic\w*|hochschule|[ée]cole|escuela|facult\w*|"
+    r"research|ltd|gmbh|llc|foundation|hospital|technion|eth|epfl|mit|kaist|cnrs|inria)\b",
+    re.IGNORECASE,
+)
+_INSTITUTION_SAID = re.compile(
+    r"\b(?:institution|degree)\b[^:]{0,40}?(?:\bis\b|:|\bfrom\b|\bat\b)\s*(.+)$",
+    re.IGNORECASE,
+)
+_NAME_PARTICLES = frozenset(
+    {"van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "le", "la", "bin", "al"}
 )
 _ALL_SENTENCE = "All papers on this page are mine."
 _EXCEPT = re.compile(r"\b(?:all|every(?:thing|\s+paper)?)\b.*\b(?:except|but)\b", re.IGNORECASE)
@@ -271,11 +289,34 @@ def read_answer(
         if papers is not None:
             out["papers"] = papers
     one_line = "\n" not in text and len(text) <= MAX_ONE_LINE and not pages and not orcids
-    for fid in ("institution", "name"):
-        if fid in asked and one_line and not out and "://" not in text:
-            out[fid] = text.strip().rstrip(".")
-            break
+    if one_line and not out and "://" not in text:
+        line = text.strip()
+        if "institution" in asked and (institution := _institution_answer(line)):
+            out["institution"] = institution
+        elif "name" in asked and _looks_like_name(line):
+            out["name"] = line
     return out
+
+
+def _institution_answer(line: str) -> str | None:
+    """An institution typed on one line ("University of X", "My institution is X"), or None
+    ("Thanks, will do" is no institution)."""
+    said = _INSTITUTION_SAID.search(line)
+    if said:
+        return said.group(1).strip().rstrip(".") or None
+    return line if _INSTITUTION_WORDS.search(line) else None
+
+
+def _looks_like_name(line: str) -> bool:
+    """One to five words, each capitalized (particles such as "van" aside): a name, not a
+    sentence such as "thank you"."""
+    words = line.replace(",", " ").split()
+    letters = all(ch.isalpha() or ch in "-'’." for w in words for ch in w)
+    return (
+        letters
+        and 0 < len(words) <= 5
+        and all(w[:1].isupper() or w.lower() in _NAME_PARTICLES for w in words)
+    )
 
 
 def _without_other_answers(text: str) -> str:
@@ -303,7 +344,7 @@ def _valid_pages(urls: list[str]) -> list[str]:
 def _papers_answer(text: str) -> str | None:
     """The text of a paper-list answer, or None if the text gives no papers."""
     cleaned = text.strip()
-    if _ALL_OF_THEM.match(cleaned):
+    if len(cleaned) <= MAX_SHORT_ANSWER and _ALL_OF_THEM.fullmatch(cleaned.strip(" .!")):
         return _ALL_SENTENCE
     if has_all_papers_phrase(cleaned) or _EXCEPT.search(cleaned):
         return cleaned
@@ -338,7 +379,7 @@ def read_thread(
             continue
         if comment.author.lower() != filer.lower():
             continue
-        text = answer_text(comment.body)
+        text = answer_text(comment.body[:MAX_ANSWER_CHARS])
         if not text:
             continue  # a quote of the question, or only commands: nothing to read
         found = read_answer(text, asked, offered)

@@ -272,8 +272,20 @@ def _decisions_of(value: Any) -> tuple[DecisionEntry, ...]:
 def with_decision(
     decisions: tuple[DecisionEntry, ...], entry: DecisionEntry
 ) -> tuple[DecisionEntry, ...]:
-    """``decisions`` with a new one appended (a rerun for the same comment replaces it)."""
-    kept = [d for d in decisions if d[0] != entry[0]]
+    """``decisions`` with a new one appended (a rerun for the same comment replaces it).
+
+    What the new one decides is dropped from the older ones (the latest per key wins
+    anyway), and older ones left with nothing are dropped: the state stays small, one
+    value per key at most, whatever the number of decisions.
+    """
+    keys = set(entry[2])
+    kept: list[DecisionEntry] = []
+    for cid, by, values in decisions:
+        if cid == entry[0]:
+            continue
+        rest = {k: v for k, v in values.items() if k not in keys}
+        if rest:
+            kept.append((cid, by, rest))
     return (*kept, entry)[-DECISIONS_KEEP:]
 
 
