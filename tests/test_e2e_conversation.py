@@ -287,3 +287,33 @@ def test_a_simple_verification_completed_in_comments(service: Service) -> None:
     text = status(service, number)
     assert text.count("I read your answer in comment") == 2
     assert any(f"#{pull.number}" in n and f"@{AUTHOR}" in n for n in notices(service, number))
+
+
+def test_the_first_one_answers_which_page_stays_in_a_merge(service: Service) -> None:
+    """A merge of two verified pages that does not say which stays: the bot asks, listing
+    both; "The first one." in a comment picks the first, and one pull request merges."""
+    pages = "https://aclanthology.org/people/noah-a-smith/\n" + (
+        "https://aclanthology.org/people/noah-a-smith-6380/"
+    )
+    body = (
+        legacy_body("Both pages are me.")
+        .replace("https://aclanthology.org/people/tingfeng-hui/unverified/", pages)
+        .replace(ORCID, "_No response_")
+        .replace("- [x] Verification", "- [ ] Verification")
+        .replace("- [x] Split", "- [ ] Split")
+        .replace("- [ ] Merge", "- [x] Merge")
+    )
+    number, opened = service.standin.open_issue(
+        "Author Page: noah-a-smith", body, user=AUTHOR, labels=["correction"]
+    )
+    service.deliver("issues", opened)
+    service.deliver("issues", service.standin.label_issue(number, "meta:move", MAINTAINER))
+    work(service)
+    assert "should stay?" in status(service, number)
+    say(service, number, "The first one.", AUTHOR)
+    work(service)
+    [pull] = open_pulls(service)
+    people = "\n".join(added_lines(service, branch_for_issue(number))["data/json/people.json"])
+    assert "noah-a-smith-6380" not in people  # its entry is merged away, none is added
+    assert "merge" in (pull.title or "").lower(), pull.title
+    assert "I read your answer in comment" in status(service, number)

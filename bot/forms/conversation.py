@@ -15,7 +15,7 @@ what, which was not used, and who decided what.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.anthology.lookup import DataLookup
@@ -43,11 +43,14 @@ def read_conversation(  # noqa: PLR0913 - the parts of a conversation, by name
     asked: Sequence[str] = (),
     asked_since: int | None = None,
     asked_until: int | None = None,
+    offered: Mapping[str, Sequence[str]] | None = None,
     decisions: Sequence[Decision] = (),
 ) -> Conversation:
     """The request of an issue, read from its body, the filer's answers and the decisions."""
     parsed = parse_issue(title, body, lookup=lookup)
-    thread = read_thread(body, parsed.form, asked, comments, filer, asked_since, asked_until)
+    thread = read_thread(
+        body, parsed.form, asked, comments, filer, asked_since, asked_until, offered
+    )
     if thread.answers:
         parsed = parse_issue(title, thread.body, lookup=lookup)
     decided = apply_decisions(parsed, decisions)

@@ -187,7 +187,7 @@ _FIELD_WORDS = {
     "papers": "the papers",
     "orcid": "the ORCID iD",
     "author_page": "the author page",
-    "target_page": "the page to move the papers to",
+    "target_page": "the destination page",
     "institution": "the institution",
     "name": "the name",
 }

@@ -28,9 +28,10 @@ always one of:
 * ``batched``: the issue is in a batch, and what the batch did with it.
 
 Besides the status comment the bot writes a few short *notices* (a merge, a
-closed pull request, replies to commands): new comments, because editing a
-comment notifies nobody. Each carries a hidden key so that a rerun never posts
-it twice.
+closed pull request, replies to commands; and, mentioning the filer, a new
+question, the request complete, a pull request opened or updated): new comments,
+because editing a comment notifies nobody. Each carries a hidden key so that a
+rerun never posts it twice.
 
 Texts are deterministic for a given state (no timestamps), so re-running a
 job for an unchanged issue leaves the comment and the pull request untouched.

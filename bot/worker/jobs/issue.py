@@ -12,7 +12,9 @@ For an open issue that is the bot's (``bot.forms.is_bot_issue``):
 3. carry out the commands in comments not answered yet
    (``bot.worker.jobs.commands``);
 4. check out the default branch in a worktree of its own (``bot.io.workspace``),
-   parse the form (``bot.forms``) and plan the request (``bot.engine.planner``);
+   read the request (``bot.forms.read_conversation``: the body, the filer's answers
+   in comments after the bot asked, the maintainers' ``/request`` decisions on top)
+   and plan it (``bot.engine.planner``);
 5. then, by the issue's situation:
 
    * questions (parse or plan problems): say so in the status comment, label
@@ -73,11 +75,18 @@ from bot.config import Settings
 from bot.engine.apply import apply_plan
 from bot.engine.planner import Plan
 from bot.engine.request import Problem
-from bot.forms import is_bot_issue, load_form_spec
-from bot.forms.conversation import read_conversation
-from bot.forms.decision import Decision, DecisionError, parse_decision
-from bot.forms.result import ParseResult
-from bot.forms.thread import ThreadComment, asked_fields
+from bot.forms import (
+    Decision,
+    DecisionError,
+    ParseResult,
+    ThreadComment,
+    asked_fields,
+    is_bot_issue,
+    load_form_spec,
+    offered_choices,
+    parse_decision,
+    read_conversation,
+)
 from bot.io.github import (
     CommentInfo,
     GitHubNotFound,
@@ -237,6 +246,7 @@ def read_request(
         asked=state.asked,
         asked_since=state.asked_since,
         asked_until=state.asked_until,
+        offered=state.offered,
         decisions=decisions_of(state, comments),
     )
     return conversation.parsed, conversation.notes
@@ -801,7 +811,8 @@ class IssueRun:
         """Questions for the person who filed the issue; no branch is touched. Their answers
         in later comments are read (``bot.forms.thread``) for the fields asked."""
         newest = max((c.id for c in self.comments), default=0)
-        self.state = with_asked(self.state, asked_fields(planned.problems), newest)
+        fields, offered = asked_fields(planned.problems), offered_choices(planned.problems)
+        self.state = with_asked(self.state, fields, newest, offered)
         status = IssueStatus(
             "questions",
             plan=planned.plan,
