@@ -11,14 +11,16 @@ the same parser (``bot.forms.parse_issue``) with all its readers.
 Which comments count:
 
 * only comments by the person who filed the issue (never other people, never
-  the bot), written after the bot first asked (the status comment's state
-  records after which comment id, ``bot.workflow.state``);
+  the bot), written after the bot first asked and before the request became
+  complete (the status comment's state records both comment ids,
+  ``bot.workflow.state``; a new question opens the window again);
 * quoted lines (``> ...``, a quote of the question) and command lines
   (``/plan``) are not part of the answer; a comment that is nothing else is
   no answer;
 * each comment is read for the fields that were asked only: a paper list (or
   "yes, all of them", "all except ..."), an ORCID iD, an author page link,
-  an institution or a name typed on one line;
+  an institution or a name typed on one line, or "the first one" when the
+  question listed choices (:func:`offered_choices`);
 * the latest answer per field wins; a comment that answers nothing asked is
   ignored, with a note in the status comment.
 
@@ -96,10 +98,8 @@ _CODE_FIELDS: dict[str, str] = {
 
 #: How the old form's sections are written when the bot adds one to the body.
 _LEGACY_HEADINGS = {
-    "papers": "Your papers (if required, see comment below)",
     "orcid": "Author ORCID",
     "author_page": "Author Pages in the Anthology",
-    "target_page": "Author Pages in the Anthology",
     "institution": "Institution of highest (anticipated) degree",
     "name": "Preferred author name",
     "notes": "Supporting Information",
@@ -130,7 +130,9 @@ _NAME_PARTICLES = frozenset(
     {"van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "le", "la", "bin", "al"}
 )
 _ALL_SENTENCE = "All papers on this page are mine."
-_EXCEPT = re.compile(r"\b(?:all|every(?:thing|\s+paper)?)\b.*\b(?:except|but)\b", re.IGNORECASE)
+_EXCEPT = re.compile(
+    r"\b(?:all|every(?:thing|\s+paper)?)\b.{0,200}?\b(?:except|but)\b", re.IGNORECASE | re.DOTALL
+)
 _PAGE_URL = re.compile(r"https?://[^\s<>()\[\]]*/people/[^\s<>()\[\]]+", re.IGNORECASE)
 _COMMAND_LINE = re.compile(r"^\s*/[A-Za-z]+(?:\s|$)")
 MAX_ONE_LINE = 200
