@@ -16,8 +16,12 @@ from bot.text.comments import (
     PreviewLinks,
     PullLink,
     commit_message,
+    complete_notice,
+    merged_notice,
     pull_body,
+    pull_notice,
     pull_title,
+    question_notice,
     render_status_comment,
 )
 from bot.worker.jobs.issue import branch_for_issue, field_labels, preview_links
@@ -179,3 +183,37 @@ def test_the_parsers_notes_reach_the_status_comment(data: AnthologyData) -> None
     assert "How I read the request" in text and note in text
     plan.request.extra.pop("resolved")
     assert "How I read the request" not in render_status_comment(IssueStatus("proposed", plan=plan))
+
+
+def test_notices_mention_the_filer_once_and_link_where_to_look() -> None:
+    url = "https://github.com/acl-org/acl-anthology/issues/7#issuecomment-1"
+    pull = PullLink(12, "https://github.com/acl-org/acl-anthology/pull/12")
+    texts = [
+        question_notice("jane", url),
+        complete_notice("jane", url, awaiting_approval=True),
+        pull_notice("jane", pull, opened=True),
+        pull_notice("jane", pull, opened=False),
+        merged_notice(12, "Live tomorrow.", "jane"),
+    ]
+    for text in texts:
+        assert text.count("@jane") == 1 and len(text) < 300
+    assert url in texts[0] and url in texts[1] and "approve" in texts[1]
+    assert "opened the pull request #12" in texts[2] and pull.url in texts[2]
+    assert "updated the pull request #12" in texts[3]
+    assert "Live tomorrow." in texts[4]
+
+
+def test_the_conversation_reaches_the_status_comment() -> None:
+    status = IssueStatus(
+        "questions",
+        problems=(Problem("papers", "Which papers?", "missing_papers"),),
+        conversation=(
+            "I read your answer in comment https://github.com/o/r/issues/1#issuecomment-5: "
+            "the papers.",
+            "papers decided by @maria in comment https://github.com/o/r/issues/1#issuecomment-6.",
+        ),
+    )
+    text = render_status_comment(status)
+    assert "**From the comments:**" in text
+    assert "https://github.com/o/r/issues/1#issuecomment-5" in text  # links stay links
+    assert "in a new comment" in text

@@ -101,6 +101,15 @@ def test_plan_retry_and_help_change_no_state() -> None:
     assert effect_of("plan").plan_only and effect_of("retry").push and effect_of("help").help
 
 
+def test_request_decides_but_never_approves() -> None:
+    """``/request`` changes the request (the job records the decision), not the approval:
+    that stays bound to the plan a maintainer saw."""
+    state = IssueState(fp="x", pull=3, approved="x", by="maria", via="command", batch="b")
+    effect = effect_of("request")
+    assert effect.decide and not (effect.approve or effect.unapprove or effect.push)
+    assert apply_effect(state, effect, FP, by="mario") == state
+
+
 def test_a_reopened_issue_is_no_longer_held_as_closed() -> None:
     assert reopened(IssueState(hold=HOLD_ISSUE_CLOSED)).hold is None
     assert reopened(IssueState(hold=HOLD_CANCELLED)).hold == HOLD_CANCELLED

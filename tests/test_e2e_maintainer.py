@@ -199,7 +199,8 @@ def test_commands_are_checked_against_real_permissions_and_answered(
     assert service.deliver("issues", replay).status_code == 202
     work(service)
     assert api_writes(service) == writes
-    assert len(notices(service, number)) == 3 and len(open_pulls(service)) == 1
+    # The refusal, the reply to /plan, the notice of the pull request, the /help reply.
+    assert len(notices(service, number)) == 4 and len(open_pulls(service)) == 1
 
 
 def test_approval_is_checked_when_the_job_runs_and_edits_withdraw_it(
@@ -290,6 +291,7 @@ def test_merged_and_closed_pull_requests_are_reported_once(
 
         [notice] = notices(service, merged)
         assert "was merged" in notice and message in notice
+        assert notice.count(f"@{AUTHOR}") == 1  # merged and live: the filer hears of it
         assert "**Merged:**" in status(service, merged)
         assert "waiting" not in standin.issue(merged).labels
         [notice] = notices(service, closed)

@@ -120,7 +120,7 @@ def assert_one_pull_and_one_comment(service: Service, number: int) -> None:
     assert pull.pull is not None and pull.pull.head == branch_for_issue(number)
     assert set(pull.labels) >= {"correction", "author-page"}
     assert f"Closes #{number}" in (pull.body or "")
-    comments = service.status_comments(number)
+    comments = [c for c in service.status_comments(number) if "anthology-bot:status" in c.body]
     assert len(comments) == 1
     assert f"#{pull.number}" in comments[0].body
     assert service.branch_log(branch_for_issue(number)) == [
@@ -205,6 +205,9 @@ def test_issue_with_problems_gets_questions_and_no_branch(service: Service) -> N
     assert service.run_worker() == 0, service.log_text()
     assert_one_pull_and_one_comment(service, number)
     assert "waiting" not in service.standin.issue(number).labels
+    # Editing the status comment notifies nobody: a new comment tells the filer.
+    [notice] = [c.body for c in service.status_comments(number) if "notice:pull-" in c.body]
+    assert notice.count("@tingfeng-hui") == 1 and "opened the pull request" in notice
 
 
 def test_editing_the_issue_updates_the_same_pull_request(service: Service) -> None:
@@ -234,7 +237,10 @@ def test_editing_the_issue_updates_the_same_pull_request(service: Service) -> No
         for line in added
     ]
     assert len(xml_added) == 2
-    [comment] = service.status_comments(number)
+    # The status comment, and a notice to the filer that the pull request changed.
+    [comment] = [c for c in service.status_comments(number) if "anthology-bot:status" in c.body]
+    [updated] = [c.body for c in service.status_comments(number) if "notice:pull-" in c.body]
+    assert f"updated the pull request #{pull.number}" in updated
     assert "**2 papers**" in comment.body
 
 

@@ -65,6 +65,18 @@ def test_comments_without_commands_or_on_pull_requests_or_by_bots_are_ignored() 
     assert dispatch("issue_comment", still_no_command) == []
 
 
+def test_a_comment_by_the_filer_queues_the_issue_job_as_a_possible_answer() -> None:
+    """The filer may answer the bot's questions in a comment (docs/conversation.md); the job
+    decides whether it is one. Others' comments without a command queue nothing."""
+    answer = comment_event("These are mine: 2025.acl-long.5", sender="tingfeng-hui")
+    answer["issue"]["user"] = {"login": "Tingfeng-Hui"}
+    [job] = dispatch("issue_comment", answer)
+    assert job.detail == {"action": "answer", "comment": 99}
+    other = comment_event("These are mine: 2025.acl-long.5", sender="someone-else")
+    other["issue"]["user"] = {"login": "tingfeng-hui"}
+    assert dispatch("issue_comment", other) == []
+
+
 def pull_event(head: str, body: str = "", user: str = "anthology-bot") -> dict[str, Any]:
     return envelope(
         action="closed",

@@ -224,8 +224,11 @@ def test_github_failing_after_the_push_leaves_a_complete_branch(service: Service
     assert service.standin.branch_sha(branch) == head
     assert len(service.standin.requests_matching("POST", r".*/git-receive-pack")) == pushes
     assert len(service.pulls()) == 1
-    [comment] = service.status_comments(number)
+    [comment] = [c for c in service.status_comments(number) if "anthology-bot:status" in c.body]
     assert "could not finish" not in comment.body
+    # The filer saw a failure; a new comment tells them the pull request is open now.
+    [notice] = [c.body for c in service.status_comments(number) if "notice:pull-" in c.body]
+    assert "opened the pull request" in notice
 
 
 def test_passing_github_failures_are_retried_within_the_job(service: Service) -> None:

@@ -28,6 +28,10 @@ Modules, in reading order:
   merges, ORCID iD / institution / canonical-name edits, all-except), read as the
   maintainers do (``maintainer-operations.md``);
 * ``parse``: :func:`parse_issue` and :func:`is_bot_issue`;
+* ``thread``: the filer's answers to the bot's questions in comments, written into the
+  body as an edit would; ``decision``: maintainers' ``/request`` lines as overrides;
+  ``conversation``: body, answers and decisions together (:func:`read_conversation`,
+  what the issue and batch jobs read; ``docs/conversation.md``);
 * ``issue_file``: issues stored as markdown files (the CLI's input).
 
 Everything other code uses is importable from ``bot.forms`` itself.
@@ -35,6 +39,8 @@ Everything other code uses is importable from ``bot.forms`` itself.
 
 from bot.engine.request import MAX_PAPERS
 from bot.forms.assignment import ASSIGN_EXISTING, ASSIGN_NEW, ASSIGN_UNVERIFIED, choice_kind
+from bot.forms.conversation import Conversation, read_conversation
+from bot.forms.decision import Decision, DecisionError, parse_decision
 from bot.forms.issue_file import IssueFile, parse_issue_file, read_issue_text
 from bot.forms.legacy_facts import CorrectionKind, LegacyFacts, correction_kinds, read_legacy_facts
 from bot.forms.parse import MAX_BODY_CHARS, is_bot_issue, parse_issue
@@ -82,6 +88,7 @@ from bot.forms.template import (
     parse_checkboxes,
     split_sections,
 )
+from bot.forms.thread import ThreadComment, asked_fields, offered_choices
 
 __all__ = [
     "ANTHOLOGY_HOST",
@@ -89,7 +96,10 @@ __all__ = [
     "ASSIGN_EXISTING",
     "ASSIGN_NEW",
     "ASSIGN_UNVERIFIED",
+    "Conversation",
     "CorrectionKind",
+    "Decision",
+    "DecisionError",
     "FormField",
     "FormKind",
     "FormSpec",
@@ -112,6 +122,8 @@ __all__ = [
     "RefKind",
     "SPECIAL_FIELDS",
     "TEMPLATE_PATH",
+    "ThreadComment",
+    "asked_fields",
     "choice_kind",
     "clean_answer",
     "correction_kinds",
@@ -127,15 +139,18 @@ __all__ = [
     "looks_like_title",
     "normalize_label",
     "normalize_newlines",
+    "offered_choices",
     "page_from_title",
     "parse_author_page",
     "parse_checkboxes",
+    "parse_decision",
     "parse_issue",
     "parse_issue_file",
     "parse_orcid_answer",
     "parse_paper_line",
     "parse_paper_list",
     "parse_person_name",
+    "read_conversation",
     "read_issue_text",
     "read_legacy_facts",
     "resolve_page",

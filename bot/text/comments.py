@@ -28,9 +28,10 @@ always one of:
 * ``batched``: the issue is in a batch, and what the batch did with it.
 
 Besides the status comment the bot writes a few short *notices* (a merge, a
-closed pull request, replies to commands): new comments, because editing a
-comment notifies nobody. Each carries a hidden key so that a rerun never posts
-it twice.
+closed pull request, replies to commands; and, mentioning the filer, a new
+question, the request complete, a pull request opened or updated): new comments,
+because editing a comment notifies nobody. Each carries a hidden key so that a
+rerun never posts it twice.
 
 Texts are deterministic for a given state (no timestamps), so re-running a
 job for an unchanged issue leaves the comment and the pull request untouched.
@@ -68,9 +69,9 @@ StatusKind = Literal[
 MAX_TITLE = 200
 
 _FOOTER = (
-    "<sub>I am the Anthology's paper assignment bot. Edit the issue to change the request: "
-    "I read it again and update this comment. Anthology staff review every pull request "
-    "before anything changes on the website.</sub>"
+    "<sub>I am the Anthology's paper assignment bot. Edit the issue, or answer my questions "
+    "in a comment, to change the request: I read it again and update this comment. "
+    "Anthology staff review every pull request before anything changes on the website.</sub>"
 )
 
 
@@ -125,6 +126,7 @@ class IssueStatus:
     label_refused_from: str | None = None
     moot: int | None = None
     conflict: int | None = None
+    conversation: tuple[str, ...] = ()
 
 
 def _page_name(page: str | None) -> str:
@@ -182,8 +184,8 @@ def _proposed(status: IssueStatus) -> list[str]:
 
 def _questions(status: IssueStatus) -> list[str]:
     out = [
-        "**Before I can propose a change, please answer these questions** by editing the "
-        "issue (the ⋯ menu, then *Edit*):",
+        "**Before I can propose a change, please answer these questions**, in a new comment "
+        "or by editing the issue (the ⋯ menu, then *Edit*):",
         "",
         render_questions(status.problems, status.field_labels),
     ]
@@ -344,7 +346,29 @@ def render_status_comment(status: IssueStatus) -> str:
     body = _status_body(status)
     if status.conflict is not None:
         body += ["", conflict_line(status.conflict)]
-    return "\n".join(["### Paper assignment", "", *body, *_reading_notes(status), "", _FOOTER])
+    return "\n".join(
+        [
+            "### Paper assignment",
+            "",
+            *body,
+            *_conversation_notes(status),
+            *_reading_notes(status),
+            "",
+            _FOOTER,
+        ]
+    )
+
+
+def _conversation_notes(status: IssueStatus) -> list[str]:
+    """What the bot took from the conversation: the filer's answers it read (or did not
+    use) and the maintainers' decisions, each with the comment it came from."""
+    if not status.conversation:
+        return []
+    # The notes are made of fixed words, GitHub logins and the comments' GitHub URLs
+    # (``bot.forms.thread``, ``bot.forms.decision``), never of what people typed, so
+    # they are shown as they are: escaping would break the links.
+    lines = ["", "**From the comments:**", ""]
+    return lines + [f"- {note[:400]}" for note in status.conversation[:20]]
 
 
 def conflict_line(pull: int) -> str:
@@ -498,9 +522,52 @@ def commit_message(plan: Plan, issue_number: int) -> str:
 # -- notices: short new comments ------------------------------------------------------------
 
 
-def merged_notice(pull_number: int, message: str) -> str:
-    """On the issue, once its pull request (or batch) is merged (``message``: MERGED_MESSAGE)."""
-    return f"The pull request #{pull_number} with the change for this issue was merged. {message}"
+def merged_notice(pull_number: int, message: str, filer: str | None = None) -> str:
+    """On the issue, once its pull request (or batch) is merged (``message``: MERGED_MESSAGE);
+    mentions the filer, so that they hear of it."""
+    who = f"@{escape(filer, 60)}: " if filer else ""
+    return (
+        f"{who}The pull request #{pull_number} with the change for this issue was merged. {message}"
+    )
+
+
+# Notices that tell the filer the state changed: the status comment is edited in place,
+# and GitHub notifies nobody of an edit. Each mentions the filer once and is short.
+
+
+def complete_notice(filer: str, status_url: str, awaiting_approval: bool) -> str:
+    """The request became complete after the bot had asked something."""
+    then = (
+        "It now waits for Anthology staff to approve it."
+        if awaiting_approval
+        else "I am preparing the change."
+    )
+    return (
+        f"@{escape(filer, 60)}: thank you, the request is complete now. {then} "
+        f"The plan is in my status comment: {status_url}"
+    )
+
+
+def pull_notice(filer: str, pull: PullLink, opened: bool) -> str:
+    """A pull request with the issue's change was opened, or updated with a new plan."""
+    if opened:
+        return (
+            f"@{escape(filer, 60)}: I opened the pull request #{pull.number} with the change "
+            f"({pull.url}). "
+            "Anthology staff review it before anything changes on the website."
+        )
+    return (
+        f"@{escape(filer, 60)}: I updated the pull request #{pull.number} with the request as "
+        f"it is now ({pull.url})."
+    )
+
+
+def question_notice(filer: str, status_url: str) -> str:
+    """The bot has a new question (the status comment lists it)."""
+    return (
+        f"@{escape(filer, 60)}: I have a question about this request, please see my status "
+        f"comment: {status_url}. You can answer in a new comment."
+    )
 
 
 def closed_notice(pull_number: int) -> str:

@@ -91,6 +91,15 @@ COMMANDS: dict[str, CommandSpec] = {
             "one commit per issue",
             takes_argument=True,
         ),
+        CommandSpec(
+            "request",
+            "/request",
+            "maintainer",
+            "state or correct the request with `key: value` lines below the command "
+            "(`papers`, `all`, `except`, `pages`, `target`, `new person`, `orcid`, "
+            "`institution`, `canonical name`, `id`, `id suffix`); these win over the issue's "
+            "text and later edits of it; not an approval (docs/conversation.md)",
+        ),
         CommandSpec("help", "/help", "anyone", "list these commands"),
     )
 }
@@ -281,6 +290,31 @@ def parse_comment(body: str, bot_login: str | None = None) -> ParsedComment:
             elif command not in found:
                 found.append(command)
     return ParsedComment(tuple(found[:MAX_COMMANDS]), tuple(dict.fromkeys(unclear))[:MAX_COMMANDS])
+
+
+def command_lines(body: str, name: str, bot_login: str | None = None) -> list[str] | None:
+    """The visible lines that follow command ``name`` in a comment (what it says after
+    ``/request`` on its own line and below it); None if the comment does not give it.
+
+    Lines are as GitHub shows them (:func:`_visible_lines`): quotes and code are not
+    part of them, and each list item is a line of its own.
+    """
+    mention = _mention(bot_login)
+    lines = _visible_lines(body or "")
+    for index, line in enumerate(lines):
+        slash = _SLASH.match(line)
+        rest: str | None = None
+        if slash and slash.group(1).lower() == name:
+            rest = slash.group(2)
+        elif mention is not None:
+            match = mention.search(line)
+            words = match.group(1).split(None, 1) if match else []
+            if words and words[0].strip(".,!?:;").lower() == name:
+                rest = words[1] if len(words) > 1 else ""
+        if rest is not None:
+            following = [ln for ln in lines[index + 1 :] if not _SLASH.match(ln)]
+            return ([rest.strip()] if rest.strip() else []) + following
+    return None
 
 
 def parse_commands(body: str, bot_login: str | None = None) -> list[Command]:

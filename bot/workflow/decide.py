@@ -83,7 +83,7 @@ class Effect:
     lets a merged issue start afresh, ``join_batch`` puts the issue into the batch
     the command names. Run flags: ``plan_only``, ``push``. I/O for the job:
     ``close_pull`` (retire the issue's own pull request), ``leave_batch``,
-    ``help``.
+    ``help``, ``decide`` (read the ``/request`` lines and record the decision).
     """
 
     approve: bool = False
@@ -98,6 +98,7 @@ class Effect:
     close_pull: bool = False
     leave_batch: bool = False
     help: bool = False
+    decide: bool = False
 
 
 EFFECTS: dict[str, Effect] = {
@@ -109,6 +110,8 @@ EFFECTS: dict[str, Effect] = {
     ),
     "batch": Effect(approve=True, release_hold=True, forget_merge=True, join_batch=True),
     "help": Effect(help=True),
+    # A decision changes the request, not the approval: that stays bound to the plan shown.
+    "request": Effect(decide=True),
 }
 
 

@@ -58,6 +58,22 @@ comment. The fields:
 ``answered``
     the id of a comment up to which every command has been answered, so that
     later runs need not look at old commands' reactions again.
+``asked``, ``asked_since``, ``asked_until``, ``offered``
+    the fields the bot's questions asked for (``papers``, ``orcid``, ...), the
+    newest comment id before it first asked, and the newest comment id when the
+    request became complete (unset while it asks): the filer's comments in
+    between are read as answers (``bot.forms.thread``). A new question opens
+    the window again. ``offered``: the numbered choices questions offered (the
+    pages one of which is the destination; an ambiguous title and its papers),
+    for answers like "the first one".
+``news``
+    the key of the newest state the filer was told of (a question, a complete
+    request, a pull request with a plan): a new comment mentions them when it
+    changes (``bot.worker.jobs.issue``), once per state.
+``decisions``
+    the maintainers' ``/request`` decisions, oldest first, each as
+    ``[comment id, login, {key: value}]`` (``bot.forms.decision``): kept here, so
+    that they hold whatever happens to the comment or the issue's text later.
 
 Values are few and short; ``<`` and ``>`` are escaped so the JSON can never end
 the HTML comment early.
@@ -66,8 +82,9 @@ the HTML comment early.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from bot.workflow.markers import STATE_MARKER, hidden_json, read_hidden_json, read_shas
@@ -77,6 +94,11 @@ HOLD_CLOSED = "closed"
 HOLD_ISSUE_CLOSED = "issue-closed"
 #: How many shown plans the state remembers (older approvals than that cannot be matched).
 SHOWN_KEEP = 8
+
+DecisionEntry = tuple[int, str, dict[str, Any]]
+"""A maintainer's ``/request``: (comment id, login, {key: value})."""
+#: How many decisions the state remembers (the newest; older ones are superseded anyway).
+DECISIONS_KEEP = 10
 
 Shown = tuple[str, int, int]
 """A plan the status comment showed: (plan fingerprint or "", newest comment id before,
@@ -141,6 +163,12 @@ class IssueState:
     hold: str | None = None
     merged: int | None = None
     answered: int | None = None
+    asked: tuple[str, ...] = ()
+    asked_since: int | None = None
+    asked_until: int | None = None
+    offered: dict[str, list[str]] = field(default_factory=dict)
+    decisions: tuple[DecisionEntry, ...] = ()
+    news: str | None = None
 
     @classmethod
     def from_comment(cls, body: str | None) -> IssueState:
@@ -155,6 +183,18 @@ class IssueState:
                 values["shown"] = _shown_of(value)
             elif item.name == "commits":
                 values["commits"] = _shas_of(value)
+            elif item.name == "offered":
+                values["offered"] = _offered_of(value)
+            elif item.name == "asked":
+                values["asked"] = _words_of(value)
+            elif item.name == "decisions":
+                values["decisions"] = _decisions_of(value)
+            elif item.name in (
+                "asked_since",
+                "asked_until",
+            ):  # 0: asked before any comment was written
+                ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+                values[item.name] = value if ok else None
             elif item.name in ("pull", "merged", "answered", "label_event"):
                 values[item.name] = value if isinstance(value, int) and value > 0 else None
             else:
@@ -163,7 +203,7 @@ class IssueState:
 
     def marker(self) -> str:
         """The hidden comment that stores this state (only the fields that are set)."""
-        data = {key: value for key, value in asdict(self).items() if value not in (None, ())}
+        data = {key: value for key, value in asdict(self).items() if value not in (None, (), {})}
         return hidden_json(STATE_MARKER, data)
 
     def but(self, **changes: Any) -> IssueState:
@@ -188,6 +228,86 @@ def with_commits(commits: tuple[str, ...], pushed: Iterable[str]) -> tuple[str, 
             out.remove(sha)
         out.append(sha)
     return tuple(out[-COMMITS_KEEP:])
+
+
+def _words_of(value: Any) -> tuple[str, ...]:
+    """The ``asked`` field read back: short words only."""
+    if not isinstance(value, list):
+        return ()
+    return tuple(v for v in value if isinstance(v, str) and re.fullmatch(r"[a-z_]{1,30}", v))
+
+
+def _offered_of(value: Any) -> dict[str, list[str]]:
+    """The ``offered`` field read back: a few short lists of strings."""
+    if not isinstance(value, dict):
+        return {}
+    return {
+        key: [v for v in options if isinstance(v, str)][:6]
+        for key, options in list(value.items())[:4]
+        if isinstance(key, str) and isinstance(options, list)
+    }
+
+
+def _decisions_of(value: Any) -> tuple[DecisionEntry, ...]:
+    """The ``decisions`` field read back; anything malformed is dropped."""
+    if not isinstance(value, list):
+        return ()
+    out: list[DecisionEntry] = []
+    for entry in value[-DECISIONS_KEEP:]:
+        if (
+            isinstance(entry, list)
+            and len(entry) == 3
+            and isinstance(entry[0], int)
+            and not isinstance(entry[0], bool)
+            and isinstance(entry[1], str)
+            and isinstance(entry[2], dict)
+        ):
+            out.append((entry[0], entry[1], entry[2]))
+    return tuple(out)
+
+
+def with_decision(
+    decisions: tuple[DecisionEntry, ...], entry: DecisionEntry
+) -> tuple[DecisionEntry, ...]:
+    """``decisions`` with a new one appended (a rerun for the same comment replaces it).
+
+    What the new one decides is dropped from the older ones (the latest per key wins
+    anyway), and older ones left with nothing are dropped: the state stays small, one
+    value per key at most, whatever the number of decisions.
+    """
+    keys = set(entry[2])
+    kept: list[DecisionEntry] = []
+    for cid, by, values in decisions:
+        if cid == entry[0]:
+            continue
+        rest = {k: v for k, v in values.items() if k not in keys}
+        if rest:
+            kept.append((cid, by, rest))
+    return (*kept, entry)[-DECISIONS_KEEP:]
+
+
+def with_asked(
+    state: IssueState,
+    fields: Iterable[str],
+    newest_comment: int,
+    offered: dict[str, list[str]] | None = None,
+) -> IssueState:
+    """The state after asking for ``fields``: their union with those asked before, from
+    when answers are read (the first time the bot asked), and the numbered choices the
+    questions offer (kept with the earlier ones, so that an answer like "the first one"
+    keeps its meaning)."""
+    asked = tuple(dict.fromkeys((*state.asked, *fields)))
+    choices = {**state.offered, **(offered or {})}
+    since = state.asked_since if state.asked_since is not None else newest_comment
+    return replace(state, asked=asked, asked_since=since, asked_until=None, offered=choices)
+
+
+def answers_closed(state: IssueState, newest_comment: int) -> IssueState:
+    """The state once the request is complete: comments after ``newest_comment`` are no
+    answers (until the bot asks again)."""
+    if state.asked_since is None or state.asked_until is not None:
+        return state
+    return replace(state, asked_until=max(newest_comment, state.asked_since))
 
 
 def _shown_of(value: Any) -> tuple[Shown, ...]:

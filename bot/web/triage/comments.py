@@ -10,9 +10,11 @@ them against the repository's permissions and carries them out
 A comment edited into one with a command queues the job too, which answers it
 without carrying it out (commands count as a comment was first written).
 A mistyped command or an unclear mention of the bot queues the job, which answers it.
+A comment by the person who filed the issue queues the job too: it may answer the bot's
+questions (``bot.forms.thread``); the job reads it only if the bot asked something.
 
 Ignored here: comments on pull requests (the payload's issue has a
-``pull_request`` key), deleted comments, comments without a command,
+``pull_request`` key), deleted comments, others' comments without a command,
 comments on issues that are not the bot's, and (by the router) the bot's own.
 """
 
@@ -45,7 +47,8 @@ def comment_created(payload: Payload, context: EventContext) -> JobRequest | Non
     number = issue_number_of(issue)
     if "pull_request" in issue:
         return None
-    if not parse_comment(str(comment.get("body") or ""), context.bot_login):
+    says_command = bool(parse_comment(str(comment.get("body") or ""), context.bot_login))
+    if not says_command and not _by_filer(issue, comment):
         return None
     if not is_bot_issue_payload(issue, context.issue_scope):
         return None
@@ -54,6 +57,15 @@ def comment_created(payload: Payload, context: EventContext) -> JobRequest | Non
         number,
         installation_id=installation_of(payload),
         sender=sender_login(payload) or None,
-        action="command",
+        action="command" if says_command else "answer",
         comment=comment.get("id"),
     )
+
+
+def _by_filer(issue: Payload, comment: Payload) -> bool:
+    """Whether the comment is by the person who filed the issue (a possible answer)."""
+    filer, author = issue.get("user"), comment.get("user")
+    if not isinstance(filer, dict) or not isinstance(author, dict):
+        return False
+    login = str(filer.get("login") or "")
+    return bool(login) and login.lower() == str(author.get("login") or "").lower()

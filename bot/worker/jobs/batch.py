@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from bot.engine.apply import apply_plan
 from bot.engine.planner import Plan
 from bot.engine.request import Request
-from bot.forms import is_bot_issue, parse_issue
-from bot.io.github import GitHubRepo, IssueInfo, PullInfo
+from bot.forms import is_bot_issue
+from bot.io.github import CommentInfo, GitHubRepo, IssueInfo, PullInfo
 from bot.io.workspace import JobWorktree
 from bot.queue.kinds import issue_job
 from bot.text.batches import (
@@ -46,7 +46,13 @@ from bot.text.batches import (
 )
 from bot.text.comments import commit_message
 from bot.worker.context import JobContext, JobFailed, Outcome
-from bot.worker.jobs.issue import PULL_LABELS, holds_same_change, preview_links, status_comment_of
+from bot.worker.jobs.issue import (
+    PULL_LABELS,
+    holds_same_change,
+    preview_links,
+    read_request,
+    status_comment_of,
+)
 from bot.worker.jobs.notices import post_notice, retire_pull
 from bot.worker.planning_data import planning_data
 from bot.workflow.batches import BatchRecord, MemberRecord, Reason, find_conflicts
@@ -64,6 +70,7 @@ class Member:
     state: IssueState
     fp: str
     approved: bool
+    comments: list[CommentInfo]
 
     @property
     def number(self) -> int:
@@ -90,7 +97,8 @@ def find_members(context: JobContext, name: str, bot_login: str) -> list[Member]
             issue.title, issue.body, issue.labels, settings.issue_scope
         ):
             continue
-        status = status_comment_of(repo.list_comments(issue.number), bot_login)
+        comments = repo.list_comments(issue.number)
+        status = status_comment_of(comments, bot_login)
         state = IssueState.from_comment(status.body if status else None)
         if state.batch != name:
             continue
@@ -98,7 +106,7 @@ def find_members(context: JobContext, name: str, bot_login: str) -> list[Member]
         approved = is_approved(
             settings.approval_mode, settings.approval_label, issue.labels, state, fp
         )
-        members.append(Member(issue, state, fp, approved))
+        members.append(Member(issue, state, fp, approved, comments))
     return sorted(members, key=lambda m: m.number)
 
 
@@ -133,7 +141,9 @@ def build_batch(context: JobContext, worktree: JobWorktree, members: list[Member
             if not member.approved:
                 left_out(member, "approval")
                 continue
-            parsed = parse_issue(member.issue.title, member.issue.body, lookup=data)
+            # Read as the issue job reads it: the filer's answers and staff decisions count.
+            login = context.repo.client.login()
+            parsed, _ = read_request(member.issue, member.comments, member.state, login, data)
             if parsed.request is None:
                 left_out(member, "questions")
                 continue

@@ -12,7 +12,9 @@ For an open issue that is the bot's (``bot.forms.is_bot_issue``):
 3. carry out the commands in comments not answered yet
    (``bot.worker.jobs.commands``);
 4. check out the default branch in a worktree of its own (``bot.io.workspace``),
-   parse the form (``bot.forms``) and plan the request (``bot.engine.planner``);
+   read the request (``bot.forms.read_conversation``: the body, the filer's answers
+   in comments after the bot asked, the maintainers' ``/request`` decisions on top)
+   and plan it (``bot.engine.planner``);
 5. then, by the issue's situation:
 
    * questions (parse or plan problems): say so in the status comment, label
@@ -68,11 +70,23 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from bot.anthology.lookup import DataLookup
 from bot.config import WAITING_LABEL, Settings
 from bot.engine.apply import apply_plan
 from bot.engine.planner import Plan
 from bot.engine.request import Problem
-from bot.forms import is_bot_issue, load_form_spec, parse_issue
+from bot.forms import (
+    Decision,
+    DecisionError,
+    ParseResult,
+    ThreadComment,
+    asked_fields,
+    is_bot_issue,
+    load_form_spec,
+    offered_choices,
+    parse_decision,
+    read_conversation,
+)
 from bot.io.github import (
     CommentInfo,
     GitHubNotFound,
@@ -90,6 +104,7 @@ from bot.text.comments import (
     cancelled_notice,
     closed_notice,
     commit_message,
+    complete_notice,
     conflict_notice,
     duplicate_notice,
     issue_closed_notice,
@@ -97,14 +112,17 @@ from bot.text.comments import (
     moot_notice,
     no_plan_approved_reply,
     pull_body,
+    pull_notice,
     pull_title,
+    question_notice,
+    render_questions,
     render_status_comment,
     superseded_notice,
 )
 from bot.text.render import render_plan
 from bot.worker.context import JobContext, JobFailed, Outcome
 from bot.worker.faults import fault_point
-from bot.worker.jobs.commands import CommandError, CommandSession, Permissions
+from bot.worker.jobs.commands import CommandError, CommandSession, Permissions, is_bot_author
 from bot.worker.jobs.notices import post_notice, retire_pull, retired_by_bot
 from bot.worker.planning_data import planning_data
 from bot.workflow.batches import REASON_TEXT, BatchRecord
@@ -115,7 +133,7 @@ from bot.workflow.branches import (
     check_batch_name,
     default_batch_name,
 )
-from bot.workflow.commands import Command, render_help
+from bot.workflow.commands import Command, command_lines, parse_comment, render_help
 from bot.workflow.decide import (
     WRITES_FILES,
     Action,
@@ -132,13 +150,16 @@ from bot.workflow.state import (
     HOLD_ISSUE_CLOSED,
     IssueState,
     LabelEvent,
+    answers_closed,
     fingerprint,
     is_approved,
     judge_label,
     plan_fingerprint,
     plan_seen,
     settle_approval,
+    with_asked,
     with_commits,
+    with_decision,
     with_shown,
 )
 
@@ -189,6 +210,65 @@ def status_comment_of(comments: list[CommentInfo], bot_login: str) -> CommentInf
     return find_marked(comments, STATUS_MARKER, bot_login)
 
 
+def thread_comments(comments: list[CommentInfo], bot_login: str) -> list[ThreadComment]:
+    """People's comments on an issue, as ``bot.forms.thread`` reads them: never the bot's,
+    and never one that speaks to the bot with commands (``/request`` is staff's; a filer's
+    refused command is answered as such, not read as an answer)."""
+    return [
+        ThreadComment(c.id, c.author, c.body, c.html_url)
+        for c in comments
+        if not is_bot_author(c.author, bot_login) and not parse_comment(c.body, bot_login)
+    ]
+
+
+def decisions_of(state: IssueState, comments: list[CommentInfo]) -> list[Decision]:
+    """The maintainers' recorded ``/request`` decisions, oldest first, with their links."""
+    urls = {c.id: c.html_url for c in comments}
+    return [Decision(values, by, cid, urls.get(cid, "")) for cid, by, values in state.decisions]
+
+
+def read_request(
+    issue: IssueInfo,
+    comments: list[CommentInfo],
+    state: IssueState,
+    bot_login: str,
+    lookup: DataLookup,
+) -> tuple[ParseResult, tuple[str, ...]]:
+    """The issue's request as the conversation gives it (body, the filer's answers, the
+    maintainers' decisions: ``bot.forms.conversation``), and the notes on it."""
+    conversation = read_conversation(
+        issue.title,
+        issue.body,
+        lookup,
+        comments=thread_comments(comments, bot_login),
+        filer=issue.author,
+        asked=state.asked,
+        asked_since=state.asked_since,
+        asked_until=state.asked_until,
+        offered=state.offered,
+        decisions=decisions_of(state, comments),
+    )
+    return conversation.parsed, conversation.notes
+
+
+#: Statuses that show a complete request: the filer's later comments are no answers.
+COMPLETE_KINDS = frozenset({"proposed", "awaiting_approval", "planned", "batched", "nothing"})
+
+
+def news_key(status: IssueStatus, plan_fp: str | None) -> str | None:
+    """The key of what a status tells that the filer must hear of (a question, a complete
+    request, a pull request with a plan), or None: the state the notices announce, so that
+    each is posted once."""
+    if status.kind == "questions":
+        text = render_questions(status.problems, {})
+        return "question-" + fingerprint("questions", text)
+    if status.kind == "awaiting_approval":
+        return f"ready-{plan_fp or ''}"
+    if status.kind == "proposed" and status.pull is not None:
+        return f"pull-{status.pull.number}-{plan_fp or ''}"
+    return None
+
+
 def issue_of_pull(pull: PullInfo) -> int | None:
     """The issue a single-issue pull request of the bot is for (by its body)."""
     if PULL_MARKER not in pull.body:
@@ -230,6 +310,9 @@ class IssueRun:
     pushing_requested: bool = False
     current_plan: str | None = None
     conflict: int | None = None
+    had_status: bool = False
+    pull_before: int | None = None
+    conversation: tuple[str, ...] = ()
     _add_labels: set[str] = field(default_factory=set)
     _remove_labels: set[str] = field(default_factory=set)
     _follow_ups: list[str] = field(default_factory=list)
@@ -241,7 +324,17 @@ class IssueRun:
         comments = context.repo.list_comments(issue.number)
         status = status_comment_of(comments, login)
         state = IssueState.from_comment(status.body if status else None)
-        return cls(context, issue, login, comments, state, fingerprint(issue.title, issue.body))
+        fp = fingerprint(issue.title, issue.body)
+        return cls(
+            context,
+            issue,
+            login,
+            comments,
+            state,
+            fp,
+            had_status=status is not None,
+            pull_before=state.pull,
+        )
 
     # -- shortcuts -------------------------------------------------------------------
 
@@ -302,12 +395,35 @@ class IssueRun:
     def write_status(self, status: IssueStatus) -> None:
         """Rewrite the status comment, with the state, and settle labels and follow-ups."""
         self.state = self.state.but(fp=self.fp, kind=status.kind)
+        if status.kind in COMPLETE_KINDS:
+            newest = max((c.id for c in self.comments), default=0)
+            self.state = answers_closed(self.state, newest)
         if self.conflict is not None and status.conflict is None:
             status = dataclasses.replace(status, conflict=self.conflict)
+        if self.conversation and not status.conversation:
+            status = dataclasses.replace(status, conversation=self.conversation)
         self._record_shown(status)
+        before = self.state.news
+        key = news_key(status, self.current_plan)
+        if key is not None:
+            self.state = self.state.but(news=key)
         body = render_status_comment(status) + "\n" + self.state.marker()
-        self.repo.upsert_marked_comment(self.number, body, STATUS_MARKER)
+        comment = self.repo.upsert_marked_comment(self.number, body, STATUS_MARKER)
+        if key is not None and key != before and self.had_status:
+            self._announce(status, key, before, comment.html_url)
         self._settle()
+
+    def _announce(self, status: IssueStatus, key: str, before: str | None, url: str) -> None:
+        """Tell the filer, in a new comment that mentions them, what changed: GitHub notifies
+        nobody of the status comment's edit. Posted once per state (``key``)."""
+        filer = self.issue.author
+        if status.kind == "questions":
+            self.notice(key, question_notice(filer, url))
+        elif status.kind == "awaiting_approval" and (before or "").startswith("question-"):
+            self.notice(key, complete_notice(filer, url, awaiting_approval=True))
+        elif status.kind == "proposed" and status.pull is not None:
+            opened = self.pull_before != status.pull.number
+            self.notice(key, pull_notice(filer, status.pull, opened=opened))
 
     def _record_shown(self, status: IssueStatus) -> None:
         """Remember which plan the status comment is about to show, and from when.
@@ -360,7 +476,10 @@ class IssueRun:
         in_batch = self.state.batch is not None and pull.head == self.state.batch
         if pull.merged:
             log.info("the pull request was merged", extra={"pull": number})
-            self.notice(f"merged-{number}", merged_notice(number, self.settings.merged_message))
+            self.notice(
+                f"merged-{number}",
+                merged_notice(number, self.settings.merged_message, self.issue.author),
+            )
             self.state = self.state.but(merged=number, batch=None if in_batch else self.state.batch)
             self.remove_label(WAITING_LABEL)
             self.remove_label(self.settings.pending_label)
@@ -441,6 +560,9 @@ class IssueRun:
         the comment was written (:func:`bot.workflow.state.plan_seen`).
         """
         effect = effect_of(command.name)
+        if effect.decide:
+            self._record_decision(login, comment_id)
+            return None
         seen = plan_seen(self.state.shown, comment_id=comment_id) if effect.approve else None
         batch = None
         if effect.join_batch:
@@ -472,6 +594,18 @@ class IssueRun:
         if effect.approve and seen is None and self.settings.approval_mode != "off":
             return no_plan_approved_reply(login, str(command))
         return None
+
+    def _record_decision(self, login: str, comment_id: int) -> None:
+        """``/request``: read its ``key: value`` lines and keep them in the state, with who
+        decided and where (a permission-checked maintainer, as for every such command)."""
+        comment = next((c for c in self.comments if c.id == comment_id), None)
+        lines = command_lines(comment.body, "request", self.login) if comment else None
+        try:
+            values = parse_decision(lines or [])
+        except DecisionError as exc:
+            raise CommandError(str(exc)) from None
+        entry = (comment_id, login, values)
+        self.state = self.state.but(decisions=with_decision(self.state.decisions, entry))
 
     def _retired_pull(self) -> PullInfo | None:
         """The bot's newest closed, unmerged pull request of the issue's branch while that
@@ -582,7 +716,9 @@ class IssueRun:
                 self.write_status(IssueStatus("nothing", moot=moot))
                 return Outcome("done", f"the default branch already holds #{moot}; closed it")
             with planning_data(worktree.path / "data", self.settings.index_path) as data:
-                parsed = parse_issue(self.issue.title, self.issue.body, lookup=data)
+                parsed, self.conversation = read_request(
+                    self.issue, self.comments, self.state, self.login, data
+                )
                 if parsed.request is None:
                     planned = Planned(None, tuple(parsed.problems))
                 else:
@@ -671,7 +807,11 @@ class IssueRun:
         return PullLink(pull.number, pull.html_url) if pull is not None else None
 
     def _ask(self, planned: Planned, batch: BatchLink | None = None) -> Outcome:
-        """Questions for the person who filed the issue; no branch is touched."""
+        """Questions for the person who filed the issue; no branch is touched. Their answers
+        in later comments are read (``bot.forms.thread``) for the fields asked."""
+        newest = max((c.id for c in self.comments), default=0)
+        fields, offered = asked_fields(planned.problems), offered_choices(planned.problems)
+        self.state = with_asked(self.state, fields, newest, offered)
         status = IssueStatus(
             "questions",
             plan=planned.plan,
@@ -771,7 +911,8 @@ class IssueRun:
         self.remove_label(self.settings.pending_label)
         if pull.merged and mine.outcome == "included":
             self.notice(
-                f"merged-{pull.number}", merged_notice(pull.number, self.settings.merged_message)
+                f"merged-{pull.number}",
+                merged_notice(pull.number, self.settings.merged_message, self.issue.author),
             )
             self.state = self.state.but(pull=pull.number, merged=pull.number, batch=None)
         elif pull.merged:  # merged without this issue: it goes on alone
