@@ -73,6 +73,8 @@ APPROVAL_MODES = ("off", "label")
 OLD_FORM_MODES = ("all", "staff-labelled")
 WAITING_LABEL = "waiting"
 """The label the bot puts on an issue while it waits for an answer from the person who filed it."""
+PULL_LABELS = ("correction", "author-page")
+"""The labels of the bot's pull requests (an issue's own, and batches): the maintainers' own."""
 COMMAND_ROLES = ("triage", "write", "maintain", "admin")
 DEFAULT_MERGED_MESSAGE = (
     "The Anthology website is built from the default branch, so the change will be live "

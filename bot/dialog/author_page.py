@@ -67,7 +67,6 @@ FORMAT_VERSION = 1
 DEFAULT_REPO = "acl-org/acl-anthology"
 DEFAULT_ISSUE_BASE = "https://github.com"
 TEMPLATE_FILE = "fix-paper-assignment.yml"
-DEFAULT_LABELS = ("correction", "author-page")
 ISSUE_TITLE = "Paper assignment: {page}"
 #: GitHub refuses "new issue" links much longer than this (about 8 KB).
 MAX_URL_LENGTH = 8000
@@ -364,12 +363,8 @@ def search_people(
 
 
 def issue_labels() -> list[str]:
-    """The labels of the issue form's template (the defaults if it cannot be read)."""
-    try:
-        labels = list(load_form_spec().labels)
-    except (ImportError, OSError, ValueError, KeyError, AttributeError):
-        labels = []
-    return labels or list(DEFAULT_LABELS)
+    """The labels of the issue form's template (package data, like the form itself)."""
+    return list(load_form_spec().labels)
 
 
 def resolve_page(data: AnthologyData, text: str) -> tuple[str, list[str]]:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from bot.config import PULL_LABELS
 from bot.engine.apply import apply_plan
 from bot.engine.planner import Plan
 from bot.engine.request import Request
@@ -47,7 +48,6 @@ from bot.text.batches import (
 from bot.text.comments import commit_message
 from bot.worker.context import JobContext, JobFailed, Outcome
 from bot.worker.jobs.issue import (
-    PULL_LABELS,
     holds_same_change,
     preview_links,
     read_request,

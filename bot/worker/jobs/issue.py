@@ -71,7 +71,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.anthology.lookup import DataLookup
-from bot.config import WAITING_LABEL, Settings
+from bot.config import PULL_LABELS, WAITING_LABEL, Settings
 from bot.engine.apply import apply_plan
 from bot.engine.planner import Plan
 from bot.engine.request import Problem
@@ -167,7 +167,6 @@ log = logging.getLogger(__name__)
 
 __all__ = ["BRANCH_PREFIX", "IssueRun", "branch_for_issue", "run_issue_job"]
 
-PULL_LABELS = ("correction", "author-page")
 _CLOSES = re.compile(r"^Closes #(\d+):", re.MULTILINE)
 
 

@@ -47,7 +47,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.config import Settings
-from bot.forms import is_bot_issue
+from bot.forms import is_bot_issue, load_form_spec
 from bot.io.github import CommentInfo, GitHubRepo, IssueInfo, PullInfo
 from bot.queue.jobs import JobRequest
 from bot.queue.kinds import issue_job, upstream_job
@@ -59,8 +59,6 @@ from bot.workflow.state import IssueState, approval_pending, fingerprint, is_app
 
 log = logging.getLogger(__name__)
 
-FORM_LABELS = ("author-page", "correction")
-"""The labels our issue form sets: reconciliation lists the open issues carrying them."""
 STAMP_FILE = "reconcile.stamp"
 
 
@@ -146,9 +144,11 @@ def find_missed(repo: GitHubRepo, settings: Settings) -> list[Finding]:
 
     login = repo.client.login()
     issues: dict[int, IssueInfo] = {}
-    # Our form's labels, and those that make an old-form issue the bot's (ISSUE_LABELS,
-    # STAFF_LABEL). An old-form issue without any label is found by its events only.
-    for label in dict.fromkeys((*FORM_LABELS, *settings.issue_labels, settings.staff_label)):
+    # Our form's labels (from its template), and those that make an old-form issue the
+    # bot's (ISSUE_LABELS, STAFF_LABEL). An old-form issue without labels: by its events only.
+    for label in dict.fromkeys(
+        (*load_form_spec().labels, *settings.issue_labels, settings.staff_label)
+    ):
         for issue in repo.list_issues(labels=[label]):
             issues.setdefault(issue.number, issue)
     open_pulls = repo.open_pulls()
