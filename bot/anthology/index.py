@@ -320,9 +320,12 @@ class NameIndex:
         row = self.db.execute("SELECT file FROM items WHERE item_id=?", (item_id,)).fetchone()
         return row[0] if row else None
 
-    def file_sha1(self, name: str) -> str | None:
-        row = self.db.execute("SELECT sha1 FROM files WHERE name=?", (name,)).fetchone()
-        return row[0] if row else None
+    def file_record(self, name: str) -> tuple[int, int, str] | None:
+        """Size, modification time (ns) and SHA-1 of a collection file as last read."""
+        row = self.db.execute(
+            "SELECT size, mtime_ns, sha1 FROM files WHERE name=?", (name,)
+        ).fetchone()
+        return (row[0], row[1], row[2]) if row else None
 
     def item_by_bibkey(self, bibkey: str) -> str | None:
         row = self.db.execute(

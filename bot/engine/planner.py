@@ -199,7 +199,13 @@ class Plan:
     pins: list[SlotChange] = field(default_factory=list)
     people_changes: list[PeopleChange] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # What the plan was made against, for apply to refuse other contents: each edited
+    # collection file's SHA-1 and its size and modification time when the name index
+    # last read it (the same stat stands for the same content, as in the index), and
+    # the SHA-1 of people.json.
     file_hashes: dict[str, str] = field(default_factory=dict)
+    file_stats: dict[str, tuple[int, int]] = field(default_factory=dict)
+    people_sha1: str | None = None
     # Page -> (papers on it before, papers on it after), for every page the plan touches.
     page_counts: dict[str, tuple[int, int]] = field(default_factory=dict)
     # For the reviewer, not blocking: hints in the data that a page mixes people.
@@ -1132,9 +1138,11 @@ class _Planner:
         self._fold_principal()
         self._count_pages()
         for change in self.plan.slot_changes:
-            sha = self.index.file_sha1(change.file)
-            if sha:
-                self.plan.file_hashes[change.file] = sha
+            record = self.index.file_record(change.file)
+            if record is not None:
+                self.plan.file_stats[change.file] = record[:2]
+                self.plan.file_hashes[change.file] = record[2]
+        self.plan.people_sha1 = self.people.source_sha1
         return self.plan
 
     def _count_pages(self) -> None:

@@ -30,7 +30,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bot.engine.apply import apply_plan
 from bot.engine.planner import Plan
 from bot.engine.request import Request
 from bot.forms import is_bot_issue, parse_issue
@@ -158,7 +157,7 @@ def build_batch(context: JobContext, worktree: JobWorktree, members: list[Member
             if not plan.ok:
                 left_out(member, "replay")
                 continue
-            apply_plan(plan, data.data_dir)
+            data.apply(plan)
             worktree.commit(commit_message(plan, member.number))
             data.reload()
             included.append(IncludedIssue(member.number, plan, member.issue.html_url))

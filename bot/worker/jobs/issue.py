@@ -69,7 +69,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.config import Settings
-from bot.engine.apply import apply_plan
 from bot.engine.planner import Plan
 from bot.engine.request import Problem
 from bot.forms import is_bot_issue, load_form_spec, parse_issue
@@ -593,7 +592,7 @@ class IssueRun:
                 action = decide(self.situation(planned))
                 if action in WRITES_FILES:
                     assert planned.plan is not None
-                    apply_plan(planned.plan, data.data_dir)
+                    data.apply(planned.plan)
             return self.act(action, planned, worktree)
         finally:
             worktree.remove()
