@@ -405,6 +405,11 @@ class People:
         # entries back as they were.
         self._source: str | None = None
         self._source_ids: list[str] = []
+        # For the lookup by ORCID without reading every entry: the ids whose value is a
+        # Person, and the ORCIDs of the entries not read yet (as loaded; an entry read
+        # since may have changed, so the Persons are asked themselves).
+        self._read: set[str] = set()
+        self._unread_orcids: dict[str, str] = {}
         self.source_sha1: str | None = None
         """SHA-1 of the bytes this registry was read from (None if not read from a file):
         a change planned on it may only be saved over that same content."""
@@ -446,6 +451,7 @@ class People:
                         )
                     orcid_holders[orcid] = pid
             people._persons = raw
+            people._unread_orcids = orcid_holders
             people._source = data.decode("utf-8") if isinstance(data, bytes) else data
             people._source_ids = ids
             return people
@@ -457,6 +463,7 @@ class People:
                     raise _shared_orcid_error(person, orcid_holders[person.orcid])
                 orcid_holders[person.orcid] = pid
             people._persons[pid] = person
+            people._read.add(pid)
         return people
 
     @classmethod
@@ -476,6 +483,7 @@ class People:
         person = Person.from_json(pid, value)
         self._check_entry(person)
         self._persons[pid] = person
+        self._read.add(pid)
         return person
 
     def dumps(self) -> bytes:
@@ -520,6 +528,7 @@ class People:
             for pid, value in self._persons.items()
         }
         other._source, other._source_ids = self._source, self._source_ids
+        other._read, other._unread_orcids = set(self._read), self._unread_orcids
         other.source_sha1 = self.source_sha1
         return other
 
@@ -570,10 +579,14 @@ class People:
         Raises OrcidError if ``orcid`` is not a valid ORCID iD at all.
         """
         wanted = normalize_orcid(orcid)
-        for pid, value in self._persons.items():
-            held = value.orcid if isinstance(value, Person) else value.get("orcid")
-            if held == wanted:
-                return self._person(pid)
+        for pid in self._read:
+            person = self._persons[pid]
+            assert isinstance(person, Person)
+            if person.orcid == wanted:
+                return person
+        unread = self._unread_orcids.get(wanted)
+        if unread is not None and isinstance(self._persons.get(unread), dict):
+            return self._person(unread)
         return None
 
     def ids_listing_similar(self, pid: str) -> list[str]:
@@ -610,6 +623,7 @@ class People:
         if person.orcid is not None and (holder := self.by_orcid(person.orcid)) is not None:
             raise _shared_orcid_error(person, holder.id)
         self._persons[person.id] = person
+        self._read.add(person.id)
 
     def _check_new(self, person: Person) -> None:
         """Everything add() checks except the ORCID being unique."""
@@ -653,11 +667,13 @@ class People:
             if holder is not None and holder.id != person.id:
                 raise _shared_orcid_error(person, holder.id)
         self._persons[person.id] = person
+        self._read.add(person.id)
 
     def remove(self, pid: str) -> Person:
         """Remove a person's entry (after a merge into another person); returns it."""
         person = self[pid]
         del self._persons[pid]
+        self._read.discard(pid)
         return person
 
     def add_name(self, pid: str, name: Name) -> bool:
