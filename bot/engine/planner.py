@@ -15,8 +15,9 @@ Kinds of request (see ``bot.engine.request``) and the maintainers' conventions t
   names, ORCID, degree, comment and ``similar``, every id and every slot carrying
   the merged ORCID is re-pointed, the merged entry is removed;
 * **person edits**: ORCID and degree set (ORCIDs stay unique), canonical name
-  (names reordered, a printed variant added; printed names never rewritten),
-  ``disable_name_matching``;
+  (names reordered, a printed variant added, or a printed name re-split in the
+  filer's word order, "Do Xuan Long, not Xuan Long Do"; printed names never
+  rewritten), ``disable_name_matching``;
 * **removal** from a verified page (target ``unverified``): explicit ids of the
   foreign papers cleared, name matching disabled for the person, their own
   name-matched papers pinned.
@@ -409,6 +410,14 @@ def affiliation_evidence(slots: Iterable[IndexedSlot]) -> list[str]:
     return out
 
 
+def _printed_or_resplit(name: Name, names: list[Name]) -> bool:
+    """Whether ``name`` may become a person's canonical name given ``names`` (theirs and
+    those printed on their papers): one of them, or one of them re-split in the order
+    the filer writes it ("Do Xuan Long, not Xuan Long Do"). Any other name would make
+    the page show a name that no paper prints."""
+    return name in names or any(name.is_resplit_of(other) for other in names)
+
+
 class _Planner:
     def __init__(self, request: Request, index: NameIndex, people: People) -> None:
         self.request = request
@@ -699,13 +708,13 @@ class _Planner:
             )
         printed = [s.name for s in slots]
         name = edits.canonical_name or target.name
-        if name is not None and printed and name not in printed:
+        if name is not None and printed and not _printed_or_resplit(name, printed):
             variants = ", ".join(f"“{n}”" for n in dict.fromkeys(printed))
             self.problem(
                 "name",
                 f"“{str(name)[:100]}” is not printed on any of the papers; the page's name must "
-                f"be one of the names on them: {variants}. (If the papers print your name "
-                "wrongly, use the paper's “Fix data” button.)",
+                f"be one of the names on them, its words in any order: {variants}. (If the "
+                "papers print your name wrongly, use the paper's “Fix data” button.)",
                 "name-not-printed",
             )
             return None
@@ -891,7 +900,7 @@ class _Planner:
         if edits.canonical_name is not None:
             wanted = edits.canonical_name
             known = self.after.names_of(pid)
-            if wanted not in known and wanted not in page_names:
+            if not _printed_or_resplit(wanted, [*known, *page_names]):
                 variants = ", ".join(f"“{n}”" for n in dict.fromkeys([*known, *page_names]))
                 self.problem(
                     "name",
