@@ -405,6 +405,7 @@ class People:
         # entries back as they were.
         self._source: str | None = None
         self._source_ids: list[str] = []
+        self._source_entries: dict[str, Any] = {}  # each entry's JSON as read
         # For the lookup by ORCID without reading every entry: the ids whose value is a
         # Person, and the ORCIDs of the entries not read yet (as loaded; an entry read
         # since may have changed, so the Persons are asked themselves).
@@ -450,7 +451,8 @@ class People:
                             f"ORCID {orcid} of {pid!r} already belongs to {orcid_holders[orcid]!r}"
                         )
                     orcid_holders[orcid] = pid
-            people._persons = raw
+            people._persons = dict(raw)
+            people._source_entries = raw
             people._unread_orcids = orcid_holders
             people._source = data.decode("utf-8") if isinstance(data, bytes) else data
             people._source_ids = ids
@@ -489,15 +491,16 @@ class People:
     def dumps(self) -> bytes:
         """The canonical people.json bytes (as the acl-anthology library writes them).
 
-        Entries never read since loading are written back as they were read, when the
-        file read was canonical (``_CanonicalSource``); every other entry is formatted.
+        Entries that are as they were read (never used since loading, or used and not
+        changed) are written back as read, when the file read was canonical
+        (``_CanonicalSource``); every other entry is formatted.
         """
         source = _CanonicalSource.of(self._source, self._source_ids)
         if source is not None:
             changed: dict[str, str | None] = {
-                pid: self._format(pid, value)
-                for pid, value in self._persons.items()
-                if isinstance(value, Person)
+                pid: self._format(pid, self._persons[pid])
+                for pid in self._read
+                if not self._as_read(pid)
             }
             changed.update((pid, None) for pid in self._source_ids if pid not in self._persons)
             spliced = source.splice(changed)
@@ -507,6 +510,18 @@ class People:
         if not entries:
             return b"{}\n"
         return ("{\n" + ",\n".join(entries) + "\n}\n").encode("utf-8")
+
+    def _as_read(self, pid: str) -> bool:
+        """Whether the Person of ``pid`` is still exactly the entry read from the file."""
+        read = self._source_entries.get(pid)
+        if read is None:
+            return False
+        person = self._persons[pid]
+        assert isinstance(person, Person)
+        try:
+            return _canonical_entry(read) == person.to_json()
+        except ValueError:  # the entry read was out of shape; this one is new
+            return False
 
     @staticmethod
     def _format(pid: str, value: Person | dict[str, Any]) -> str:
@@ -521,13 +536,15 @@ class People:
         applied, a name added) do not show in the other. Costs little: entries not
         read yet are shared, as nothing changes them in place."""
         other = People()
-        other._persons = {
-            pid: replace(value, names=list(value.names), similar=list(value.similar))
-            if isinstance(value, Person)
-            else value
-            for pid, value in self._persons.items()
-        }
+        other._persons = dict(self._persons)
+        for pid in self._read:
+            person = self._persons[pid]
+            assert isinstance(person, Person)
+            other._persons[pid] = replace(
+                person, names=list(person.names), similar=list(person.similar)
+            )
         other._source, other._source_ids = self._source, self._source_ids
+        other._source_entries = self._source_entries
         other._read, other._unread_orcids = set(self._read), self._unread_orcids
         other.source_sha1 = self.source_sha1
         return other
