@@ -54,6 +54,8 @@ def test_page_references(text: str, expected: str) -> None:
         "/unverified",
         "jane doe",
         "-x/unverified",
+        "x-/unverified",
+        "jane-",  # typed ids end in a letter or digit, as every id and slug does
         "https://aclanthology.org/2024.acl-long.4/",
     ],
 )

@@ -835,3 +835,14 @@ def test_full_people_json_lazy_save_rewrites_only_touched_entries(full_data_dir:
         people[last].degree = "Somewhere"
     assert lazy.dumps() == eager.dumps()
     assert People.loads(raw, lazy=True).dumps() == raw
+
+
+def test_lazy_save_of_an_emptied_registry() -> None:
+    for text in (b"{}\n", b"{\n}\n"):
+        people = People.loads(text, lazy=True)
+        assert people.dumps() == b"{}\n"
+        people.add(Person("a-b", [Name("A", "B")]))
+        assert People.loads(people.dumps()).dumps() == people.dumps()
+    people = People.loads(People([Person("a-b", [Name("A", "B")])]).dumps(), lazy=True)
+    people.remove("a-b")
+    assert people.dumps() == b"{}\n"

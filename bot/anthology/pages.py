@@ -25,10 +25,10 @@ PAGE_URL_PATTERN = re.compile(
     re.IGNORECASE,
 )
 
-# The slug of a name (python-slugify of "first last"): lowercase letters and digits
-# in hyphen-separated runs. It may be one character long or start with a digit
-# (a mononym "X", a name that is a number), unlike a person id.
-_SLUG_RE = re.compile(r"[a-z0-9][-a-z0-9]*")
+# The slug of a name (python-slugify of "first last"): lowercase letters, digits and
+# hyphens, a letter or digit at either end. It may be one character long or start with
+# a digit (a mononym "X", a name that is a number), unlike a person id.
+_SLUG_RE = re.compile(r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?")
 
 
 class PageReferenceError(ValueError):
@@ -59,7 +59,7 @@ def is_page_id(page: str) -> bool:
     slug of a name followed by ``/unverified`` (``jane-doe/unverified``, ``x/unverified``)."""
     if is_unverified_page(page):
         return _SLUG_RE.fullmatch(page_slug(page)) is not None
-    return is_valid_person_id(page)
+    return is_valid_person_id(page) and _SLUG_RE.fullmatch(page) is not None
 
 
 def bare_page(text: str) -> str | None:

@@ -297,7 +297,7 @@ class _CanonicalSource:
 
     @classmethod
     def of(cls, text: str | None, ids: list[str]) -> _CanonicalSource | None:
-        if not text or not text.startswith("{\n") or not text.endswith("\n}\n"):
+        if not ids or not text or not text.startswith("{\n") or not text.endswith("\n}\n"):
             return None
         # One header per entry, in the order json.loads met the keys (duplicates would
         # make the counts differ), sorted, and no other line at the entries' indent.
