@@ -1,26 +1,41 @@
 """Benchmark of the data engine on the full shared dataset, against the acl-anthology library.
 
-Run: ``.venv/bin/python bench/engine.py`` (about two minutes). It prints one table:
+Run: ``.venv/bin/python bench/engine.py`` (about five minutes; ``--runs N`` repeats each
+bot measurement N times, default 5, ``--library-runs N`` each library one, default 1).
+It prints:
 
 * building the name index from nothing, and updating it after 5 files changed;
-* plan + apply, each in a fresh process with the name index already on disk
-  (``python -m bot apply``), of: a 3-paper move (the seed's case; target <= 0.3 s),
-  a whole-page verification of the unverified page with about 160 papers (every
-  paper gets the new id; target <= 1 s), and a three-page merge (two unverified
-  pages into a verified person, whose own papers are made explicit; <= 1 s);
+* plan + apply, warm, in a fresh process each (``python -m bot apply``), of: a 3-paper
+  move (the seed's case; target <= 0.3 s), a whole-page verification of the unverified
+  page with about 160 papers (every paper gets the new id; target <= 1 s), and a
+  three-page merge (two unverified pages into a verified person, whose own papers are
+  made explicit; <= 1 s);
 * the same changes through the library (load, change, ``save_all()``), each in a
   fresh process: the path the maintainers' ``bin/correct`` scripts take;
 
-with wall time and peak memory (max RSS of the measured process) and the ratios.
-Every measured process runs alone, one after the other. The requests of the two
-larger kinds are chosen from the data by rule (``tests/kinds_scenarios.py``).
+with the median (and fastest) wall time, CPU time (user + system of the process) and
+peak memory (max RSS) over the runs, and the ratios library / bot of the medians.
+
+*Warm* means what a worker that has run before finds: the operating system's file
+cache holds the data, the name index on disk is up to date with the data directory
+and its people.json (the bot keeps it between jobs, ``bot.worker.planning_data``), and
+Python's bytecode cache holds the compiled modules (``__pycache__``, as a pip-installed
+bot has them). Each run gets a fresh copy of the data and of the index, then one
+untimed ``plan`` warms them; the timed process plans and applies, nothing else.
+
+Every measured process runs alone, one after the other; other work on the machine
+still competes for the CPUs, so the CPU time is printed beside the wall time (it is
+less sensitive to that load), and the load average before and after. The requests of
+the two larger kinds are chosen from the data by rule (``tests/kinds_scenarios.py``).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,13 +60,19 @@ class Run:
     cpu_seconds: float = 0.0  # user + system: less sensitive to other load than wall time
 
 
-def measure(what: str, argv: list[str], env: dict[str, str] | None = None) -> Run:
-    """Run a command in a fresh process; its wall time and peak memory."""
+# The environment of the measured processes: Python may keep compiled modules in
+# __pycache__ (git ignores them), as an installed package has them; some shells here
+# set PYTHONDONTWRITEBYTECODE, which would make every process compile the bot anew.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def measure(what: str, argv: list[str]) -> Run:
+    """Run a command in a fresh process; its wall time, CPU time and peak memory."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         argv,
         cwd=REPO,
-        env={**os.environ, **(env or {})},
+        env=ENV,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -131,17 +152,76 @@ def kind_requests(data_dir: Path, index: Path) -> dict[str, dict]:
     return {"whole-page verification": verify.to_json(), "three-page merge": merge.to_json()}
 
 
-def main() -> None:
+@dataclass
+class Series:
+    """The runs of one measurement, summarised by their medians."""
+
+    what: str
+    runs: list[Run]
+
+    @property
+    def seconds(self) -> float:
+        return statistics.median(r.seconds for r in self.runs)
+
+    @property
+    def fastest(self) -> float:
+        return min(r.seconds for r in self.runs)
+
+    @property
+    def cpu_seconds(self) -> float:
+        return statistics.median(r.cpu_seconds for r in self.runs)
+
+    @property
+    def max_rss_mb(self) -> float:
+        return max(r.max_rss_mb for r in self.runs)
+
+
+def bot_command(command: str, data: Path, index: Path, request: Path) -> list[str]:
+    return [PYTHON, "-m", "bot", command, "--data", str(data), "--index", str(index), str(request)]
+
+
+def run_bot(label: str, base: Path, index: Path, req: Path, work: Path, runs: int) -> Series:
+    """``runs`` warm plan+apply processes, each on a fresh copy of the data and index."""
+    out = []
+    for i in range(runs):
+        run_dir = work / label / f"ours-{i}"
+        ours = copy_data(base, run_dir / "data")
+        own_index = run_dir / "index.sqlite"
+        shutil.copyfile(index, own_index)
+        # The copy has new mtimes: the warm-up plan re-keys the index by stat, as a
+        # long-running worker's index would be (content hashes are unchanged), and
+        # brings the files into the cache.
+        subprocess.run(
+            bot_command("plan", ours, own_index, req),
+            cwd=REPO,
+            env=ENV,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        out.append(measure(f"{label}: bot", bot_command("apply", ours, own_index, req)))
+        if i + 1 < runs:
+            shutil.rmtree(run_dir)
+    return Series(f"{label}: bot plan+apply", out)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="bot runs per request (default 5)")
+    parser.add_argument(
+        "--library-runs", type=int, default=1, help="library runs per request (default 1)"
+    )
+    args = parser.parse_args(argv)
     tarball = shared_dir() / TARBALL
     full = unpack_cached(tarball, cache_root().resolve())
     work = Path(tempfile.mkdtemp(prefix="bench-engine-"))
+    load_before = os.getloadavg()
     try:
-        runs: list[Run] = []
+        series: list[Series] = []
         base = copy_data(full, work / "base" / "data")
         add_seed_case(base)
         index = work / "index.sqlite"
         build = [PYTHON, "-c", INDEX_BUILD, str(base), str(index)]
-        runs.append(measure("index from nothing", build))
+        series.append(Series("index from nothing", [measure("index from nothing", build)]))
 
         seed = {
             "source": SEED_PAGE,
@@ -153,46 +233,14 @@ def main() -> None:
             },
         }
         requests = {"3-paper move": seed, **kind_requests(base, index)}
-        results: dict[str, dict[str, Run]] = {}
+        results: dict[str, dict[str, Series]] = {}
         for label, request in requests.items():
-            ours = copy_data(base, work / label / "ours" / "data")
-            theirs = copy_data(base, work / label / "lib" / "data")
             req = work / f"{label}.json"
             req.write_text(json.dumps(request))
-            own_index = work / f"{label}.sqlite"
-            shutil.copyfile(index, own_index)
-            # The copy has new mtimes: one warm-up refresh re-keys the index by stat,
-            # as a long-running worker's index would be (content hashes are unchanged).
-            subprocess.run(
-                [
-                    PYTHON,
-                    "-m",
-                    "bot",
-                    "plan",
-                    "--data",
-                    str(ours),
-                    "--index",
-                    str(own_index),
-                    str(req),
-                ],
-                cwd=REPO,
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
             plan = subprocess.run(
-                [
-                    PYTHON,
-                    "-m",
-                    "bot",
-                    "plan",
-                    "--json",
-                    "--data",
-                    str(ours),
-                    "--index",
-                    str(own_index),
-                    str(req),
-                ],
+                [*bot_command("plan", base, index, req), "--json"],
                 cwd=REPO,
+                env=ENV,
                 check=True,
                 capture_output=True,
                 text=True,
@@ -200,26 +248,24 @@ def main() -> None:
             plan_file = work / f"{label}.plan.json"
             plan_file.write_text(plan)
             n_slots = len(json.loads(plan)["moves"]) + len(json.loads(plan)["pins"])
-            mine = measure(
-                f"{label}: bot plan+apply ({n_slots} slots)",
-                [
-                    PYTHON,
-                    "-m",
-                    "bot",
-                    "apply",
-                    "--data",
-                    str(ours),
-                    "--index",
-                    str(own_index),
-                    str(req),
-                ],
-            )
-            lib = measure(
-                f"{label}: library load+change+save_all",
-                [PYTHON, "-c", LIBRARY_CHANGE, str(theirs), str(plan_file), str(REPO)],
-            )
+            mine = run_bot(label, base, index, req, work, args.runs)
+            mine.what = f"{label}: bot plan+apply ({n_slots} slots)"
+            libs = []
+            for i in range(args.library_runs):
+                theirs = copy_data(base, work / label / f"lib-{i}" / "data")
+                libs.append(
+                    measure(
+                        f"{label}: library",
+                        [PYTHON, "-c", LIBRARY_CHANGE, str(theirs), str(plan_file), str(REPO)],
+                    )
+                )
+            series.append(mine)
+            if not libs:  # --library-runs 0: the bot alone
+                continue
+            lib = Series(f"{label}: library load+change+save_all", libs)
             results[label] = {"bot": mine, "lib": lib}
-            runs += [mine, lib]
+            series.append(lib)
+            ours = work / label / f"ours-{args.runs - 1}" / "data"
             print(f"# {label}: {compare_with_library(base, ours, theirs)}", flush=True)
 
         # Update after 5 changed files: touch the content of 5 collections.
@@ -227,36 +273,40 @@ def main() -> None:
         for path in changed:
             data = path.read_bytes().replace(b"</collection>", b"<!-- bench -->\n</collection>")
             path.write_bytes(data)
-        runs.append(
-            measure(
-                "index update after 5 files changed",
-                [PYTHON, "-c", INDEX_BUILD, str(base), str(index)],
-            )
+        update = [PYTHON, "-c", INDEX_BUILD, str(base), str(index)]
+        series.append(
+            Series("index update after 5 files changed", [measure("index update", update)])
         )
 
         print()
-        print(f"load average before the runs: {os.getloadavg()[0]:.1f}")
-        print("| measurement | wall time | CPU time | peak memory |")
+        print(
+            f"load average (1 min) before: {load_before[0]:.1f}, after: {os.getloadavg()[0]:.1f}"
+            f" on {os.cpu_count()} CPUs; bot runs per request: {args.runs}, library runs: "
+            f"{args.library_runs}; warm: file cache, name index and bytecode cache (module doc)"
+        )
+        print("| measurement | wall time, median (fastest) | CPU time, median | peak memory |")
         print("|---|---:|---:|---:|")
-        for run in runs:
+        for one in series:
             print(
-                f"| {run.what} | {run.seconds:.2f} s | {run.cpu_seconds:.2f} s "
-                f"| {run.max_rss_mb:.0f} MB |"
+                f"| {one.what} | {one.seconds:.2f} s ({one.fastest:.2f} s) "
+                f"| {one.cpu_seconds:.2f} s | {one.max_rss_mb:.0f} MB |"
             )
         print()
         print(
-            "| request | bot | target | library | library / bot (time) | library / bot (memory) |"
+            "| request | bot, median | target | library | library / bot (time) "
+            "| library / bot (CPU) | library / bot (memory) |"
         )
-        print("|---|---:|---:|---:|---:|---:|")
+        print("|---|---:|---:|---:|---:|---:|---:|")
         for label, pair in results.items():
             b, lib = pair["bot"], pair["lib"]
             verdict = "met" if b.seconds <= TARGETS[label] else "MISSED"
-            verdict += f" (CPU {b.cpu_seconds:.2f} s)"
+            cpu_verdict = "met" if b.cpu_seconds <= TARGETS[label] else "MISSED"
             print(
-                f"| {label} | {b.seconds:.2f} s, {b.max_rss_mb:.0f} MB "
-                f"| <= {TARGETS[label]} s: {verdict} | {lib.seconds:.2f} s, "
-                f"{lib.max_rss_mb:.0f} MB | {lib.seconds / b.seconds:.0f}x | "
-                f"{lib.max_rss_mb / b.max_rss_mb:.1f}x |"
+                f"| {label} | {b.seconds:.2f} s (CPU {b.cpu_seconds:.2f} s), "
+                f"{b.max_rss_mb:.0f} MB | <= {TARGETS[label]} s: {verdict} (CPU: {cpu_verdict}) "
+                f"| {lib.seconds:.2f} s (CPU {lib.cpu_seconds:.2f} s), {lib.max_rss_mb:.0f} MB "
+                f"| {lib.seconds / b.seconds:.0f}x | {lib.cpu_seconds / b.cpu_seconds:.0f}x "
+                f"| {lib.max_rss_mb / b.max_rss_mb:.1f}x |"
             )
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -89,10 +89,10 @@ def cmd_plan(args: argparse.Namespace, apply: bool = False) -> int:
         ]
         return _print_problems(problems)
     if apply:
-        from bot.engine.apply import ApplyError, apply_plan
+        from bot.engine.apply import ApplyError
 
         try:
-            written = apply_plan(plan, data.data_dir)
+            written = data.apply(plan)
         except ApplyError as exc:
             return _print_problems([("data", str(exc))])
         if not args.json:

@@ -623,6 +623,9 @@ PAGE_FORMS = [
     ("`jane-doe-602x`", "jane-doe-602x"),
     (" https://aclanthology.org/people/jane-doe/ ", "jane-doe"),
     ("https://aclanthology.org/people/jane-doe/#papers", "jane-doe"),
+    ("x/unverified", "x/unverified"),
+    ("https://aclanthology.org/people/x/unverified/", "x/unverified"),
+    ("https://aclanthology.org/people/x/x/", "x/unverified"),
 ]
 
 
@@ -709,6 +712,8 @@ def test_person_names(text: str, name: Name | None) -> None:
         ("Author Page: https://aclanthology.org/people/j/jane-doe/", "jane-doe"),
         ("Verification for author page: jane-doe/unverified", "jane-doe/unverified"),
         ("Author Page: jane-doe page has two persons", "jane-doe"),
+        ("Author Page: x/unverified", "x/unverified"),  # a one-letter slug
+        ("Author Page: https://aclanthology.org/people/x/unverified/", "x/unverified"),
     ],
 )
 def test_page_from_title(title: str, page: str | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -739,3 +740,109 @@ def test_lazy_save_writes_untouched_entries_as_read_and_formats_the_rest() -> No
     # Not canonical (an entry laid out otherwise): every entry is formatted anew.
     odd = canonical.replace(b'  "c-d": {', b'  "c-d" : {')
     assert People.loads(odd, lazy=True).dumps() == canonical
+
+
+# --- saving a lazily loaded registry: only touched entries are rewritten ------------
+
+
+_EDIT_IDS = st.from_regex(r"[a-z][a-z0-9-]{1,12}", fullmatch=True)
+
+
+@st.composite
+def edits(draw: st.DrawFn) -> list[tuple[str, str, object]]:
+    """Changes a plan makes to people.json: add, remove, add a name, replace, read only."""
+    kinds = st.sampled_from(["add", "remove", "add_name", "replace", "read", "disable"])
+    return draw(st.lists(st.tuples(kinds, _EDIT_IDS | st.integers(0, 10), _names), max_size=8))
+
+
+def _apply_edits(people: People, changes: list[tuple[str, object, Name]]) -> None:
+    ids = list(people)
+    for kind, which, name in changes:
+        if isinstance(which, str):  # a new id (or, by chance, one already there)
+            pid = which
+        elif ids:  # an existing entry by its position
+            pid = ids[which % len(ids)]
+        else:
+            continue
+        if kind == "add" and pid not in people:
+            people.add(Person(pid, [name]))
+        elif pid not in people:
+            continue
+        elif kind == "remove":
+            people.remove(pid)
+        elif kind == "add_name":
+            people.add_name(pid, name)
+        elif kind == "replace":
+            people.replace(Person(pid, [name], degree="Somewhere"))
+        elif kind == "read":
+            people[pid]
+        elif kind == "disable":
+            people[pid].disable_name_matching = True
+        ids = list(people)
+
+
+@given(registries(), edits())
+def test_property_lazy_save_equals_formatting_every_entry(
+    people: People, changes: list[tuple[str, object, Name]]
+) -> None:
+    """Copying untouched entries from the text read gives the bytes of formatting all."""
+    canonical = people.dumps()
+    lazy, eager = People.loads(canonical, lazy=True), People.loads(canonical)
+    _apply_edits(lazy, changes)
+    _apply_edits(eager, changes)
+    assert lazy.dumps() == eager.dumps()
+
+
+def test_lazy_save_of_many_touched_entries_finds_them_in_one_pass() -> None:
+    people = People([Person(f"p-{i:03d}", [Name("P", f"Q{i}")]) for i in range(100)])
+    canonical = people.dumps()
+    lazy = People.loads(canonical, lazy=True)
+    for pid in list(lazy)[::2]:  # more touched entries than are worth finding one by one
+        lazy.add_name(pid, Name("P.", "Q"))
+    lazy.remove("p-001")
+    lazy.add(Person("p-0500", [Name("New", "One")]))
+    eager = People.loads(canonical)
+    for pid in list(eager)[::2]:
+        eager.add_name(pid, Name("P.", "Q"))
+    eager.remove("p-001")
+    eager.add(Person("p-0500", [Name("New", "One")]))
+    assert lazy.dumps() == eager.dumps()
+
+
+def test_copy_is_independent_and_keeps_the_source() -> None:
+    canonical = People([Person("a-b", [Name("A", "B")]), Person("c-d", [Name("C", "D")])]).dumps()
+    people = People.loads(canonical, lazy=True)
+    people["a-b"]  # read before copying: the copy must not share the Person
+    copy = people.copy()
+    copy.add_name("a-b", Name("A.", "B"))
+    copy["c-d"].disable_name_matching = True
+    copy.remove("c-d")
+    assert people.dumps() == canonical
+    assert people["a-b"].names == [Name("A", "B")] and "c-d" in people
+    assert copy.source_sha1 == people.source_sha1 == hashlib.sha1(canonical).hexdigest()
+    assert copy.dumps() != canonical and b"A." in copy.dumps()
+
+
+@pytest.mark.fulldata
+def test_full_people_json_lazy_save_rewrites_only_touched_entries(full_data_dir: Path) -> None:
+    raw = (full_data_dir / "json" / "people.json").read_bytes()
+    lazy, eager = People.loads(raw, lazy=True), People.loads(raw)
+    for people in (lazy, eager):
+        first, middle, last = list(people)[0], list(people)[len(people) // 2], list(people)[-1]
+        people.add_name(middle, Name("Someone", "Else"))
+        people.remove(first)
+        people.add(Person("zzzz-new-person", [Name("Zzzz", "New-Person")]))
+        people[last].degree = "Somewhere"
+    assert lazy.dumps() == eager.dumps()
+    assert People.loads(raw, lazy=True).dumps() == raw
+
+
+def test_lazy_save_of_an_emptied_registry() -> None:
+    for text in (b"{}\n", b"{\n}\n"):
+        people = People.loads(text, lazy=True)
+        assert people.dumps() == b"{}\n"
+        people.add(Person("a-b", [Name("A", "B")]))
+        assert People.loads(people.dumps()).dumps() == people.dumps()
+    people = People.loads(People([Person("a-b", [Name("A", "B")])]).dumps(), lazy=True)
+    people.remove("a-b")
+    assert people.dumps() == b"{}\n"

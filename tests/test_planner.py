@@ -6,6 +6,7 @@ loads the result, and exactly the requested author slots changed page.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -213,6 +214,50 @@ def test_a_stale_plan_is_refused(data: AnthologyData) -> None:
     path.write_bytes(path.read_bytes() + b"\n")
     with pytest.raises(ApplyError, match="changed since the plan was made"):
         apply_plan(plan, data.data_dir)
+
+
+def test_a_plan_on_a_file_changed_to_the_same_size_is_refused(data: AnthologyData) -> None:
+    # Another stat than the index recorded: the content is hashed, and it differs.
+    plan = data.plan(
+        Request("alice-oh/unverified", ("N19-1148",), Target("new", orcid=ORCID, degree="JHU"))
+    )
+    path = data.data_dir / "xml" / "N19.xml"
+    text = path.read_bytes()
+    path.write_bytes(text.replace(b"<title>", b"<TITLE>", 1).replace(b"</title>", b"</TITLE>", 1))
+    with pytest.raises(ApplyError, match="xml/N19.xml changed since the plan was made"):
+        data.apply(plan)
+
+
+def test_a_plan_on_a_changed_people_json_is_refused(data: AnthologyData) -> None:
+    plan = data.plan(
+        Request("alice-oh/unverified", ("N19-1148",), Target("new", orcid=ORCID, degree="JHU"))
+    )
+    people = data.data_dir / "json" / "people.json"
+    before = {p: p.read_bytes() for p in (data.data_dir / "xml").glob("*.xml")}
+    people.write_bytes(people.read_bytes().replace(b'"last": "', b'"last": "X', 1))
+    for apply in (data.apply, lambda plan: apply_plan(plan, data.data_dir)):
+        with pytest.raises(ApplyError, match="json/people.json changed since the plan was made"):
+            apply(plan)
+    assert {p: p.read_bytes() for p in (data.data_dir / "xml").glob("*.xml")} == before
+
+
+def test_apply_reuses_the_planners_people_and_leaves_it_as_read(
+    data: AnthologyData, tmp_path: Path
+) -> None:
+    """One read of people.json for plan and apply; the same bytes as reading it again."""
+    request = Request(
+        "alice-oh/unverified", ("N19-1148",), Target("new", orcid=ORCID, degree="JHU")
+    )
+    other = AnthologyData(
+        Path(shutil.copytree(data.data_dir, tmp_path / "other")), tmp_path / "other.sqlite"
+    )
+    plan = data.plan(request)
+    registry_before = data.people.dumps()
+    data.apply(plan)
+    assert data.people.dumps() == registry_before  # the planner's registry is not changed
+    apply_plan(other.plan(request), other.data_dir)  # people.json read from disk
+    for path in sorted(data.data_dir.rglob("*.json")):
+        assert path.read_bytes() == (other.data_dir / path.relative_to(data.data_dir)).read_bytes()
 
 
 def test_frontmatter_moves_the_volume_editor(data: AnthologyData) -> None:

@@ -253,6 +253,67 @@ def test_a_canonical_name_change_reorders_and_rewrites_no_paper(data: AnthologyD
             assert all(b.replace(b' id="shay-b-cohen"', b"") == a for a, b in changed)
 
 
+def test_a_name_in_the_filers_word_order_is_a_resplit_of_the_printed_name(
+    data: AnthologyData, tmp_path: Path
+) -> None:
+    """ "My name is Chy Abu Nowshed, not Abu Nowshed Chy": the printed name's words in the
+    filer's order, split as typed, become the canonical name; no paper is rewritten."""
+    theirs = Path(shutil.copytree(data.data_dir, tmp_path / "theirs"))
+    xml_before = {p: p.read_bytes() for p in (data.data_dir / "xml").glob("*.xml")}
+    request = Request(
+        (),
+        (),
+        Target("existing", id="abu-nowshed-chy"),
+        edits=PersonEdits(canonical_name=Name("Chy Abu", "Nowshed")),
+    )
+    plan = data.plan(request)
+    assert plan.ok, plan.problems
+    (update,) = [c for c in plan.people_changes if c.kind == "update_person"]
+    assert "canonical name “Abu Nowshed Chy” → “Chy Abu Nowshed”" in update.describe()
+    data.apply(plan)
+    entry = json.loads((data.data_dir / "json" / "people.json").read_text())["abu-nowshed-chy"]
+    assert entry["names"] == [
+        {"first": "Chy Abu", "last": "Nowshed"},
+        {"first": "Abu Nowshed", "last": "Chy"},
+    ]
+    for path, old in xml_before.items():  # at most explicit ids added
+        new = path.read_bytes()
+        changed = [
+            (a, b) for a, b in zip(old.split(b"\n"), new.split(b"\n"), strict=True) if a != b
+        ]
+        assert all(b.replace(b' id="abu-nowshed-chy"', b"") == a for a, b in changed)
+    # The library reads the result, and its own API gives the same files.
+    library = load_library(theirs)
+    apply_plan_with_library(library, plan.to_json())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        library.save_all()
+    people = data.data_dir / "json" / "people.json"
+    assert people.read_bytes() == (theirs / "json" / "people.json").read_bytes()
+
+
+def test_a_resplit_needs_exactly_the_printed_words(data: AnthologyData) -> None:
+    for name in (
+        Name("Chy", "Nowshed"),
+        Name("Chy Abu", "Nowshed Jr."),
+        Name("chy abu", "nowshed"),
+    ):
+        request = Request(
+            (), (), Target("existing", id="abu-nowshed-chy"), edits=PersonEdits(canonical_name=name)
+        )
+        assert problem_codes(data, request) == ["name-not-printed"]
+
+
+def test_a_new_person_may_take_a_printed_name_in_their_word_order(data: AnthologyData) -> None:
+    plan = data.plan(verify(name=Name("Lopez", "Adam")))
+    assert plan.ok, plan.problems
+    (new,) = [c for c in plan.people_changes if c.kind == "new_person"]
+    assert new.person is not None and new.person_id == "lopez-adam"
+    assert (
+        new.person.names[0] == Name("Lopez", "Adam") and Name("Adam", "Lopez") in new.person.names
+    )
+
+
 def test_an_orcid_given_with_a_removal_goes_to_the_person(data: AnthologyData) -> None:
     request = Request(
         "shay-b-cohen",

@@ -176,3 +176,65 @@ def test_paper_only_path_equals_whole_file_path(position: int) -> None:
     edit = [AttributeEdit(SlotRef("X99-1005", "author", position), {"id": "p-q"})]
     fast = _edit_fragments(QUIRKY, edit)
     assert fast is not None and fast == _edit_whole_file(QUIRKY, edit)
+
+
+TWO_VOLUMES = b"""<?xml version='1.0' encoding='UTF-8'?>
+<collection id="2099.x">
+  <volume id="long" type="proceedings">
+    <meta>
+      <booktitle>Long Papers</booktitle>
+      <editor><first>Erin</first><last>Editor</last></editor>
+    </meta>
+    <paper id="1">
+      <title>One</title>
+      <author><first>Ann</first><last>Lee</last></author>
+    </paper>
+    <paper id="3">
+      <title>Three</title>
+      <author><first>Bo</first><last>Ma</last></author>
+      <author><first>Cy</first><last>Ng</last></author>
+    </paper>
+  </volume>
+  <volume id="longer" type="proceedings">
+    <meta>
+      <booktitle>Longer Papers</booktitle>
+    </meta>
+    <paper id="2">
+      <title>Two of the longer volume</title>
+      <author><first>Di</first><last>Oh</last></author>
+    </paper>
+    <paper id="10">
+      <title>Ten</title>
+      <author><first>Ed</first><last>Po</last></author>
+    </paper>
+  </volume>
+</collection>
+"""
+
+
+def test_paper_searched_for_in_its_own_volume_only() -> None:
+    # 2099.x-long.2 does not exist; 2099.x-longer.2 does, after the end of "long": the
+    # volume "long" is not mistaken for "longer", and paper 2 of the next volume is not
+    # taken for it, on either path.
+    edit = [AttributeEdit(SlotRef("2099.x-long.2", "author", 0), {"id": "di-oh"})]
+    assert _edit_fragments(TWO_VOLUMES, edit) is None
+    with pytest.raises(XMLEditError, match="not in collection"):
+        edit_attributes(TWO_VOLUMES, edit)
+    # Paper "1" is not paper "10".
+    edit = [AttributeEdit(SlotRef("2099.x-longer.1", "author", 0), {"id": "x-y"})]
+    assert _edit_fragments(TWO_VOLUMES, edit) is None
+
+
+def test_edits_across_volumes_and_papers_of_one_file() -> None:
+    edits = [
+        AttributeEdit(SlotRef("2099.x-longer.10", "author", 0), {"id": "ed-po"}),
+        AttributeEdit(SlotRef("2099.x-long.3", "author", 1), {"id": "cy-ng"}),
+        AttributeEdit(SlotRef("2099.x-long", "editor", 0), {"id": "erin-editor"}),
+        AttributeEdit(SlotRef("2099.x-long.3", "author", 0), {"id": "bo-ma"}),
+        AttributeEdit(SlotRef("2099.x-longer.2", "author", 0), {"id": "di-oh"}),
+    ]
+    fast = _edit_fragments(TWO_VOLUMES, edits)
+    assert fast is not None and fast == _edit_whole_file(TWO_VOLUMES, edits)
+    assert len(changed_lines(TWO_VOLUMES, fast)) == 10
+    _, slots = read_collection(fast)
+    assert [s.person_id for s in slots] == ["erin-editor", None, "bo-ma", "cy-ng", "di-oh", "ed-po"]

@@ -13,13 +13,13 @@ whose size or time changed, and re-reads only those whose content changed.
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import os
 import re
 import sqlite3
 import unicodedata
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -138,17 +138,26 @@ class NameIndex:
         self.xml_dir = self.data_dir / "xml"
         self.db_path = Path(db_path) if db_path else default_index_path(self.data_dir)
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.db_path)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db = self._connect()
         version = self._schema_version()
         if version not in (None, str(SCHEMA_VERSION)):
             self.db.close()
             self.db_path.unlink()
-            self.db = sqlite3.connect(self.db_path)
+            self.db = self._connect()
+        # Creates only what is missing (such as the lookup indexes of a bulk build that
+        # was interrupted); an index that is complete is not written to.
         self.db.executescript(_SCHEMA)
-        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-        self.db.commit()
+        if version != str(SCHEMA_VERSION):
+            self.db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
+            )
+            self.db.commit()
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.db_path)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        return db
 
     def _schema_version(self) -> str | None:
         try:
@@ -220,7 +229,10 @@ class NameIndex:
             return
         # Largest files first, so that no worker is left with a big file at the end.
         paths.sort(key=lambda p: -os.path.getsize(p))
-        with ProcessPoolExecutor(workers) as pool:
+        # concurrent.futures loads its process pool (multiprocessing, sockets, pickle) on
+        # first use of the name, so a process that reads no more than a few files (a
+        # plan on an index already built) does not pay for importing it.
+        with concurrent.futures.ProcessPoolExecutor(workers) as pool:
             yield from pool.map(_read_file, paths, chunksize=4)
 
     def _drop_indexes(self) -> None:
@@ -320,9 +332,12 @@ class NameIndex:
         row = self.db.execute("SELECT file FROM items WHERE item_id=?", (item_id,)).fetchone()
         return row[0] if row else None
 
-    def file_sha1(self, name: str) -> str | None:
-        row = self.db.execute("SELECT sha1 FROM files WHERE name=?", (name,)).fetchone()
-        return row[0] if row else None
+    def file_record(self, name: str) -> tuple[int, int, str] | None:
+        """Size, modification time (ns) and SHA-1 of a collection file as last read."""
+        row = self.db.execute(
+            "SELECT size, mtime_ns, sha1 FROM files WHERE name=?", (name,)
+        ).fetchone()
+        return (row[0], row[1], row[2]) if row else None
 
     def item_by_bibkey(self, bibkey: str) -> str | None:
         row = self.db.execute(

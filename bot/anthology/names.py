@@ -42,6 +42,15 @@ class Name:
     def slug(self) -> str:
         return slugify_text(self.as_first_last())
 
+    def is_resplit_of(self, other: Name) -> bool:
+        """Whether this name has exactly the words of ``other``, in another order or split
+        into first and last otherwise: ``Do Xuan`` + ``Long`` of ``Xuan Long`` + ``Do``.
+
+        Such a name is how a person asks for a printed name to be shown in their order
+        (maintainers re-split the name in people.json; the papers stay as printed).
+        """
+        return sorted(self.as_first_last().split()) == sorted(other.as_first_last().split())
+
     def to_json(self) -> dict[str, str]:
         """The people.json form: ``{"first": ..., "last": ..., "script": ...}``."""
         out = (

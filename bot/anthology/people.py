@@ -21,13 +21,15 @@ nobody may have ORCID's documented example iD.
 
 from __future__ import annotations
 
+import bisect
+import hashlib
 import json
 import os
 import re
 import stat
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,7 @@ ORCID_HOME = "https://orcid.org/"
 """Where a person finds their own ORCID record (and so their iD) to copy."""
 
 _PERSON_ID_RE = re.compile(r"[a-z][-a-z0-9]+")
+_ALL_IDS_RE = re.compile(r"[a-z][-a-z0-9]+(?:\n[a-z][-a-z0-9]+)*")  # ids joined by newlines
 _ORCID_RE = re.compile(r"[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]")
 
 # What people paste: groups separated by hyphens, Unicode dashes or spaces, or not at all.
@@ -266,38 +269,117 @@ def _canonical_entry(entry: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-_ENTRY_START = re.compile(r'^  "([a-z][-a-z0-9]*)": \{$', re.MULTILINE)
+# The first line of an entry in a canonically written people.json; nested lines are
+# indented deeper, so a line starting with two spaces and a quote starts an entry.
+_ENTRY_HEADER = re.compile(r'\n  "([a-z][-a-z0-9]*)": \{\n')
+_TOP_LEVEL_LINE = '\n  "'
 
 
-def _entry_texts(text: str, count: int) -> dict[str, str]:
-    """Each entry's text in a canonically written people.json, by id; {} if not canonical.
+class _CanonicalSource:
+    """A people.json text written canonically, to copy untouched entries from.
 
-    Untouched entries are written back as these texts, so saving costs little for
-    the ~10,000 entries a change does not touch. The file counts as canonical when
-    all ``count`` entries are laid out one block each, sorted, and the first, middle and last
-    of them are exactly what ``_format_entry`` writes (the library and the bot write
-    the whole file that way); otherwise every entry is formatted anew.
+    Saving after a change rewrites only the entries a plan touched; the ~10,000
+    others are copied from the text as read, in stretches. The text counts as
+    canonical when every entry is laid out as one block (``  "<id>": {`` up to
+    ``  }``), in sorted order, each block starting a line of its own, and the
+    first, middle and last entry are exactly what ``_format_entry`` writes (the
+    library and the bot write the whole file that way). Otherwise ``of`` answers
+    None and every entry is formatted anew.
     """
-    if not text.startswith("{\n") or not text.endswith("\n}\n"):
-        return {}
-    starts = list(_ENTRY_START.finditer(text))
-    if len(starts) != count:  # an entry laid out otherwise would hide in its neighbour
-        return {}
-    out: dict[str, str] = {}
-    for i, match in enumerate(starts):
-        end = starts[i + 1].start() - 2 if i + 1 < len(starts) else len(text) - 3
-        chunk = text[match.start() : end]
-        if not chunk.endswith("\n  }") or match.group(1) in out:
-            return {}
-        out[match.group(1)] = chunk
-    ids = list(out)
-    if not ids or ids != sorted(ids):
-        return {}
-    for pid in {ids[0], ids[len(ids) // 2], ids[-1]}:
-        entry = json.loads("{" + out[pid] + "}")[pid]
-        if _format_entry(pid, _canonical_entry(entry)) != out[pid]:
-            return {}
-    return out
+
+    # Beyond this many blocks to find, one pass over the text finds them all.
+    _FIND_EACH = 32
+
+    def __init__(self, text: str, ids: list[str]) -> None:
+        self.text = text
+        self.ids = ids  # in the order of the file, which is sorted
+        self._starts: dict[str, int] | None = None
+
+    @classmethod
+    def of(cls, text: str | None, ids: list[str]) -> _CanonicalSource | None:
+        if not ids or not text or not text.startswith("{\n") or not text.endswith("\n}\n"):
+            return None
+        # One header per entry, in the order json.loads met the keys (duplicates would
+        # make the counts differ), sorted, and no other line at the entries' indent.
+        if text.count(_TOP_LEVEL_LINE) != len(ids) or _ENTRY_HEADER.findall(text) != ids:
+            return None
+        if ids != sorted(ids):
+            return None
+        source = cls(text, ids)
+        for pid in {ids[0], ids[len(ids) // 2], ids[-1]}:
+            span = source.span(pid)
+            if span is None:
+                return None
+            chunk = text[span[0] : span[1]]
+            entry = json.loads("{" + chunk + "}")[pid]
+            if _format_entry(pid, _canonical_entry(entry)) != chunk:
+                return None
+        return source
+
+    def span(self, pid: str) -> tuple[int, int] | None:
+        """Where the block of ``pid`` is in the text, without the ``,`` after it."""
+        if self._starts is not None:
+            start = self._starts.get(pid, -1)
+        else:
+            at = self.text.find(f'\n  "{pid}": {{\n')
+            start = at + 1 if at >= 0 else -1
+        if start < 0:
+            return None
+        following = self.text.find(_TOP_LEVEL_LINE, start)
+        end = len(self.text) - 3 if following < 0 else following - 1
+        if not self.text.endswith("\n  }", start, end):
+            return None
+        if following >= 0 and self.text[end] != ",":
+            return None
+        return start, end
+
+    def splice(self, entries: dict[str, str | None]) -> str | None:
+        """The text with the blocks of ``entries`` replaced (None: removed) or inserted.
+
+        Ids of ``entries`` not in the text are inserted at their sorted place. None
+        when a block cannot be located (the caller then formats everything).
+        """
+        cuts: list[tuple[int, int, str, str | None]] = []
+        known = set(self.ids)
+        if len(entries) > self._FIND_EACH:
+            self._starts = {m[1]: m.start() + 1 for m in _ENTRY_HEADER.finditer(self.text)}
+        body_end = len(self.text) - 3
+        for pid, block in entries.items():
+            if pid in known:
+                span = self.span(pid)
+                if span is None:
+                    return None
+                cuts.append((span[0], span[1], pid, block))
+            elif block is not None:
+                after = bisect.bisect_right(self.ids, pid)
+                if after == len(self.ids):
+                    cuts.append((body_end, body_end, pid, block))
+                else:
+                    span = self.span(self.ids[after])
+                    if span is None:
+                        return None
+                    cuts.append((span[0], span[0], pid, block))
+        cuts.sort()
+        pieces: list[str] = []
+        cursor = 2  # after "{\n"
+        for start, end, _, block in cuts:
+            self._stretch(pieces, cursor, start)
+            if block is not None:
+                pieces.append(block)
+            cursor = max(cursor, end)
+        self._stretch(pieces, cursor, body_end)
+        if not pieces:
+            return "{}\n"
+        return "{\n" + ",\n".join(pieces) + "\n}\n"
+
+    def _stretch(self, pieces: list[str], start: int, end: int) -> None:
+        """Untouched whole blocks between two cuts, without the separators around them."""
+        if start < end and self.text.startswith(",\n", start):
+            start += 2
+        if start < end and self.text.endswith(",\n", start, end):
+            end -= 2
+        if start < end:
+            pieces.append(self.text[start:end])
 
 
 def _shared_orcid_error(person: Person, holder: str) -> ValueError:
@@ -319,9 +401,19 @@ class People:
     def __init__(self, persons: Iterable[Person] = ()) -> None:
         # A value is a Person, or (lazily loaded) the entry's JSON not yet read.
         self._persons: dict[str, Person | dict[str, Any]] = {}
-        # Lazily loaded: the file's text, to write untouched entries back as they were.
+        # Lazily loaded: the file's text and its ids in order, to write untouched
+        # entries back as they were.
         self._source: str | None = None
-        self._source_count = 0
+        self._source_ids: list[str] = []
+        self._source_entries: dict[str, Any] = {}  # each entry's JSON as read
+        # For the lookup by ORCID without reading every entry: the ids whose value is a
+        # Person, and the ORCIDs of the entries not read yet (as loaded; an entry read
+        # since may have changed, so the Persons are asked themselves).
+        self._read: set[str] = set()
+        self._unread_orcids: dict[str, str] = {}
+        self.source_sha1: str | None = None
+        """SHA-1 of the bytes this registry was read from (None if not read from a file):
+        a change planned on it may only be saved over that same content."""
         for person in persons:
             self.add(person)
 
@@ -338,11 +430,20 @@ class People:
         if not isinstance(raw, dict):
             raise ValueError("people.json must hold a JSON object keyed by person id")
         people = cls()
+        encoded = data if isinstance(data, bytes) else data.encode("utf-8")
+        people.source_sha1 = hashlib.sha1(encoded).hexdigest()
         orcid_holders: dict[str, str] = {}
         if lazy:
+            ids = list(raw)
+            # All ids at once (one regex over them instead of one call per id); the
+            # loop below names the first bad one.
+            if not _ALL_IDS_RE.fullmatch("\n".join(ids)) or not all(
+                isinstance(entry, dict) for entry in raw.values()
+            ):
+                for pid, entry in raw.items():
+                    if not is_valid_person_id(pid) or not isinstance(entry, dict):
+                        raise ValueError(f"people.json: {pid!r} is not a valid person id and entry")
             for pid, entry in raw.items():
-                if not is_valid_person_id(pid) or not isinstance(entry, dict):
-                    raise ValueError(f"people.json: {pid!r} is not a valid person id and entry")
                 orcid = entry.get("orcid")
                 if orcid is not None:
                     if orcid in orcid_holders:
@@ -350,9 +451,11 @@ class People:
                             f"ORCID {orcid} of {pid!r} already belongs to {orcid_holders[orcid]!r}"
                         )
                     orcid_holders[orcid] = pid
-                people._persons[pid] = entry
+            people._persons = dict(raw)
+            people._source_entries = raw
+            people._unread_orcids = orcid_holders
             people._source = data.decode("utf-8") if isinstance(data, bytes) else data
-            people._source_count = len(raw)
+            people._source_ids = ids
             return people
         for pid, entry in raw.items():
             person = Person.from_json(pid, entry)
@@ -362,6 +465,7 @@ class People:
                     raise _shared_orcid_error(person, orcid_holders[person.orcid])
                 orcid_holders[person.orcid] = pid
             people._persons[pid] = person
+            people._read.add(pid)
         return people
 
     @classmethod
@@ -381,25 +485,69 @@ class People:
         person = Person.from_json(pid, value)
         self._check_entry(person)
         self._persons[pid] = person
+        self._read.add(pid)
         return person
 
     def dumps(self) -> bytes:
-        """The canonical people.json bytes (as the acl-anthology library writes them)."""
-        texts = _entry_texts(self._source, self._source_count) if self._source else {}
-        entries = []
-        for pid in sorted(self._persons):
-            value = self._persons[pid]
-            if isinstance(value, Person):
-                if not value.names:
-                    raise ValueError(f"Person {pid!r} has no names; people.json needs at least one")
-                entries.append(_format_entry(pid, value.to_json()))
-            elif pid in texts:
-                entries.append(texts[pid])  # never read, so unchanged
-            else:
-                entries.append(_format_entry(pid, _canonical_entry(value)))
+        """The canonical people.json bytes (as the acl-anthology library writes them).
+
+        Entries that are as they were read (never used since loading, or used and not
+        changed) are written back as read, when the file read was canonical
+        (``_CanonicalSource``); every other entry is formatted.
+        """
+        source = _CanonicalSource.of(self._source, self._source_ids)
+        if source is not None:
+            changed: dict[str, str | None] = {
+                pid: self._format(pid, self._persons[pid])
+                for pid in self._read
+                if not self._as_read(pid)
+            }
+            changed.update((pid, None) for pid in self._source_ids if pid not in self._persons)
+            spliced = source.splice(changed)
+            if spliced is not None:
+                return spliced.encode("utf-8")
+        entries = [self._format(pid, self._persons[pid]) for pid in sorted(self._persons)]
         if not entries:
             return b"{}\n"
         return ("{\n" + ",\n".join(entries) + "\n}\n").encode("utf-8")
+
+    def _as_read(self, pid: str) -> bool:
+        """Whether the Person of ``pid`` is still exactly the entry read from the file."""
+        read = self._source_entries.get(pid)
+        if read is None:
+            return False
+        person = self._persons[pid]
+        assert isinstance(person, Person)
+        try:
+            return _canonical_entry(read) == person.to_json()
+        except ValueError:  # the entry read was out of shape; this one is new
+            return False
+
+    @staticmethod
+    def _format(pid: str, value: Person | dict[str, Any]) -> str:
+        if not isinstance(value, Person):
+            return _format_entry(pid, _canonical_entry(value))
+        if not value.names:
+            raise ValueError(f"Person {pid!r} has no names; people.json needs at least one")
+        return _format_entry(pid, value.to_json())
+
+    def copy(self) -> People:
+        """An independent registry with the same entries: changes to either (a plan
+        applied, a name added) do not show in the other. Costs little: entries not
+        read yet are shared, as nothing changes them in place."""
+        other = People()
+        other._persons = dict(self._persons)
+        for pid in self._read:
+            person = self._persons[pid]
+            assert isinstance(person, Person)
+            other._persons[pid] = replace(
+                person, names=list(person.names), similar=list(person.similar)
+            )
+        other._source, other._source_ids = self._source, self._source_ids
+        other._source_entries = self._source_entries
+        other._read, other._unread_orcids = set(self._read), self._unread_orcids
+        other.source_sha1 = self.source_sha1
+        return other
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write people.json atomically: readers see the old or the new file, never a part.
@@ -448,10 +596,14 @@ class People:
         Raises OrcidError if ``orcid`` is not a valid ORCID iD at all.
         """
         wanted = normalize_orcid(orcid)
-        for pid, value in self._persons.items():
-            held = value.orcid if isinstance(value, Person) else value.get("orcid")
-            if held == wanted:
-                return self._person(pid)
+        for pid in self._read:
+            person = self._persons[pid]
+            assert isinstance(person, Person)
+            if person.orcid == wanted:
+                return person
+        unread = self._unread_orcids.get(wanted)
+        if unread is not None and isinstance(self._persons.get(unread), dict):
+            return self._person(unread)
         return None
 
     def ids_listing_similar(self, pid: str) -> list[str]:
@@ -488,6 +640,7 @@ class People:
         if person.orcid is not None and (holder := self.by_orcid(person.orcid)) is not None:
             raise _shared_orcid_error(person, holder.id)
         self._persons[person.id] = person
+        self._read.add(person.id)
 
     def _check_new(self, person: Person) -> None:
         """Everything add() checks except the ORCID being unique."""
@@ -531,11 +684,13 @@ class People:
             if holder is not None and holder.id != person.id:
                 raise _shared_orcid_error(person, holder.id)
         self._persons[person.id] = person
+        self._read.add(person.id)
 
     def remove(self, pid: str) -> Person:
         """Remove a person's entry (after a merge into another person); returns it."""
         person = self[pid]
         del self._persons[pid]
+        self._read.discard(pid)
         return person
 
     def add_name(self, pid: str, name: Name) -> bool:

@@ -277,29 +277,60 @@ _COLLECTION_ID = re.compile(rb'<collection id="([^"]+)"')
 _PERSON_TAG = re.compile(rb"<(author|editor)[\s/>]")
 
 
-def _item_span(data: bytes, collection_id: str, item_id: str) -> tuple[int, int] | None:
+# What may follow the first attribute of a start tag: whitespace (``\s``) or ``>``.
+_TAG_END = frozenset(bytes([c]) for c in b" \t\n\r\f\v>")
+
+
+def _find_start_tag(data: bytes, prefix: bytes, start: int) -> int:
+    """Offset of the first ``prefix`` (``<paper id="4"``) from ``start`` that ends its
+    attribute (whitespace or ``>`` follows), or -1. ``bytes.find`` rather than a regex:
+    a collection file is up to megabytes, and it is searched once per edit."""
+    at = data.find(prefix, start)
+    while at >= 0 and data[at + len(prefix) : at + len(prefix) + 1] not in _TAG_END:
+        at = data.find(prefix, at + 1)
+    return at
+
+
+def _item_span(
+    data: bytes, collection_id: str, item_id: str, volumes: dict[str, list[int]] | None = None
+) -> tuple[int, int] | None:
     """Byte span of the ``<paper>`` (or a volume's ``<meta>``) of ``item_id``, found
-    in the text by its id's parts; None when the text does not give it plainly."""
+    in the text by its id's parts; None when the text does not give it plainly.
+
+    The element must lie inside its volume: no ``</volume>`` between the volume's
+    start tag and the element's end. ``volumes`` remembers, for several edits in one
+    file, where each volume's start tag ends and how far it has no ``</volume>``.
+    """
     try:
         parsed = anthology_id_from_reference(item_id)
     except InvalidIDError:
         return None
     if parsed is None or parsed.collection != collection_id:
         return None
-    volume = re.search(rb'<volume id="%s"[\s>]' % re.escape(parsed.volume.encode()), data)
+    volumes = {} if volumes is None else volumes
+    volume = volumes.get(parsed.volume)
     if volume is None:
-        return None
-    volume_end = data.find(b"</volume>", volume.end())
+        prefix = b'<volume id="%s"' % parsed.volume.encode()
+        at = _find_start_tag(data, prefix, 0)
+        if at < 0:
+            return None
+        volume = volumes[parsed.volume] = [at + len(prefix) + 1] * 2
+    body, open_to = volume
     if parsed.paper is None:
-        start, close = data.find(b"<meta>", volume.end(), volume_end), b"</meta>"
+        start, close = data.find(b"<meta>", body), b"</meta>"
     else:
-        paper = re.compile(rb'<paper id="%s"[\s>]' % re.escape(parsed.paper.encode()))
-        found = paper.search(data, volume.end(), volume_end)
-        start, close = (found.start() if found else -1), b"</paper>"
+        prefix = b'<paper id="%s"' % parsed.paper.encode()
+        start, close = _find_start_tag(data, prefix, body), b"</paper>"
     if start < 0:
         return None
-    end = data.find(close, start, volume_end)
-    return (start, end + len(close)) if end >= 0 else None
+    end = data.find(close, start)
+    if end < 0:
+        return None
+    if end > open_to:
+        if data.find(b"</volume>", open_to, end) >= 0:
+            return None  # beyond the end of its volume: not this volume's element
+        volume[1] = end
+    return start, end + len(close)
 
 
 def _fragment_persons(fragment: bytes) -> list[tuple[str, dict[str, str]]] | None:
@@ -327,8 +358,9 @@ def _edit_fragments(data: bytes, edits: list[AttributeEdit]) -> bytes | None:
         return None
     collection_id = head.group(1).decode()
     groups: dict[tuple[int, int], list[AttributeEdit]] = {}
+    volumes: dict[str, list[int]] = {}
     for edit in edits:
-        span = _item_span(data, collection_id, edit.ref.item_id)
+        span = _item_span(data, collection_id, edit.ref.item_id, volumes)
         if span is None:
             return None
         groups.setdefault(span, []).append(edit)
@@ -336,8 +368,10 @@ def _edit_fragments(data: bytes, edits: list[AttributeEdit]) -> bytes | None:
     for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
         if start < end:
             return None
-    out = bytearray(data)
-    for start, end in reversed(spans):
+    # The file as pieces: the bytes between touched elements are copied once, at the end.
+    pieces: list[bytes] = []
+    copied = 0
+    for start, end in spans:
         fragment = data[start:end]
         persons = _fragment_persons(fragment)
         if persons is None:
@@ -369,8 +403,10 @@ def _edit_fragments(data: bytes, edits: list[AttributeEdit]) -> bytes | None:
         after = _fragment_persons(bytes(new))
         if after is None or [a for _, a in after] != expected:
             raise XMLEditError(f"the edit of {collection_id} did not come out as planned")
-        out[start:end] = new
-    return bytes(out)
+        pieces += (data[copied:start], bytes(new))
+        copied = end
+    pieces.append(data[copied:])
+    return b"".join(pieces)
 
 
 def edit_attributes(data: bytes, edits: list[AttributeEdit]) -> bytes:

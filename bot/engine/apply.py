@@ -36,8 +36,44 @@ def _write_temp(target: Path, data: bytes) -> Path:
     return Path(name)
 
 
-def render_files(plan: Plan, data_dir: Path) -> dict[Path, bytes]:
-    """The new contents of every file the plan changes, without writing anything."""
+def _read_as_planned(path: Path, name: str, plan: Plan) -> bytes:
+    """A collection file's bytes, refused if they are not those the plan was made on.
+
+    The same size and modification time as when the name index read the file stand
+    for the same content (the index's own rule); otherwise the content is hashed.
+    """
+    data = path.read_bytes()
+    expected = plan.file_hashes.get(name)
+    if expected is None:
+        return data
+    st = path.stat()
+    if plan.file_stats.get(name) == (st.st_size, st.st_mtime_ns):
+        return data
+    if hashlib.sha1(data).hexdigest() != expected:
+        raise ApplyError(f"xml/{name} changed since the plan was made; plan again")
+    return data
+
+
+def _people_as_planned(path: Path, plan: Plan, people: People | None) -> People:
+    """The registry to change: a copy of the one the plan was made with, if given.
+
+    Refused if people.json on disk is not the content the plan was made on.
+    """
+    raw = path.read_bytes()
+    sha1 = hashlib.sha1(raw).hexdigest()
+    if plan.people_sha1 is not None and sha1 != plan.people_sha1:
+        raise ApplyError("json/people.json changed since the plan was made; plan again")
+    if people is not None and people.source_sha1 == sha1:
+        return people.copy()  # the planner's registry stays as it was read
+    return People.loads(raw, lazy=True)
+
+
+def render_files(plan: Plan, data_dir: Path, people: People | None = None) -> dict[Path, bytes]:
+    """The new contents of every file the plan changes, without writing anything.
+
+    ``people``: the registry the plan was made with (``AnthologyData.people``), so
+    that people.json is not read and parsed a second time; it is not changed.
+    """
     if not plan.ok:
         raise ApplyError("the plan has problems; nothing to apply")
     edits: dict[str, list[AttributeEdit]] = defaultdict(list)
@@ -48,14 +84,10 @@ def render_files(plan: Plan, data_dir: Path) -> dict[Path, bytes]:
     out: dict[Path, bytes] = {}
     for name, file_edits in sorted(edits.items()):
         path = data_dir / "xml" / name
-        data = path.read_bytes()
-        expected = plan.file_hashes.get(name)
-        if expected and hashlib.sha1(data).hexdigest() != expected:
-            raise ApplyError(f"xml/{name} changed since the plan was made; plan again")
-        out[path] = edit_attributes(data, file_edits)
+        out[path] = edit_attributes(_read_as_planned(path, name, plan), file_edits)
     if plan.people_changes:
         people_path = data_dir / PEOPLE_FILE
-        people = People.load(people_path, lazy=True)
+        people = _people_as_planned(people_path, plan, people)
         # Removals first: a survivor takes over the ORCID of the person merged into it.
         for change in plan.people_changes:
             if change.kind == "remove_person":
@@ -73,9 +105,12 @@ def render_files(plan: Plan, data_dir: Path) -> dict[Path, bytes]:
     return out
 
 
-def apply_plan(plan: Plan, data_dir: Path) -> list[Path]:
-    """Write the plan's changes into ``data_dir``; returns the files changed."""
-    contents = render_files(plan, data_dir)
+def apply_plan(plan: Plan, data_dir: Path, people: People | None = None) -> list[Path]:
+    """Write the plan's changes into ``data_dir``; returns the files changed.
+
+    ``people`` as for ``render_files``.
+    """
+    contents = render_files(plan, data_dir, people)
     temps: list[tuple[Path, Path]] = []
     try:
         for path, data in contents.items():

@@ -6,13 +6,13 @@ answers the issue parser's questions (``bot.anthology.lookup.DataLookup``).
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from bot.anthology.index import NameIndex
 from bot.anthology.lookup import TitleMatch
 from bot.anthology.pages import PageReferenceError, is_unverified_page, parse_page_reference
 from bot.anthology.people import People
+from bot.engine.apply import apply_plan
 from bot.engine.planner import Plan, make_plan, page_papers
 from bot.engine.request import Request
 from bot.errors import DataUnavailable
@@ -48,9 +48,9 @@ class AnthologyData:
             raise DataDirectoryError(f"json/people.json could not be read: {exc}") from exc
 
     def _load_people(self) -> People:
-        raw = (self.data_dir / PEOPLE_FILE).read_bytes()
-        people = People.loads(raw, lazy=True)
-        self.index.sync_people(people, hashlib.sha1(raw).hexdigest())
+        people = People.load(self.data_dir / PEOPLE_FILE, lazy=True)
+        assert people.source_sha1 is not None  # read from a file
+        self.index.sync_people(people, people.source_sha1)
         return people
 
     def reload(self) -> None:
@@ -63,6 +63,15 @@ class AnthologyData:
 
     def plan(self, request: Request) -> Plan:
         return make_plan(request, self.index, self.people)
+
+    def apply(self, plan: Plan) -> list[Path]:
+        """Write a plan made on this data into the data directory; the files changed.
+
+        Raises ``ApplyError`` (nothing written) if the plan has problems or the files
+        are no longer those it was made on. people.json is changed from the registry
+        already read, not parsed again; ``reload()`` before planning on the result.
+        """
+        return apply_plan(plan, self.data_dir, self.people)
 
     # -- DataLookup -------------------------------------------------------------
 

@@ -15,8 +15,9 @@ Kinds of request (see ``bot.engine.request``) and the maintainers' conventions t
   names, ORCID, degree, comment and ``similar``, every id and every slot carrying
   the merged ORCID is re-pointed, the merged entry is removed;
 * **person edits**: ORCID and degree set (ORCIDs stay unique), canonical name
-  (names reordered, a printed variant added; printed names never rewritten),
-  ``disable_name_matching``;
+  (names reordered, a printed variant added, or a printed name re-split in the
+  filer's word order, "Do Xuan Long, not Xuan Long Do"; printed names never
+  rewritten), ``disable_name_matching``;
 * **removal** from a verified page (target ``unverified``): explicit ids of the
   foreign papers cleared, name matching disabled for the person, their own
   name-matched papers pinned.
@@ -199,7 +200,13 @@ class Plan:
     pins: list[SlotChange] = field(default_factory=list)
     people_changes: list[PeopleChange] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # What the plan was made against, for apply to refuse other contents: each edited
+    # collection file's SHA-1 and its size and modification time when the name index
+    # last read it (the same stat stands for the same content, as in the index), and
+    # the SHA-1 of people.json.
     file_hashes: dict[str, str] = field(default_factory=dict)
+    file_stats: dict[str, tuple[int, int]] = field(default_factory=dict)
+    people_sha1: str | None = None
     # Page -> (papers on it before, papers on it after), for every page the plan touches.
     page_counts: dict[str, tuple[int, int]] = field(default_factory=dict)
     # For the reviewer, not blocking: hints in the data that a page mixes people.
@@ -401,6 +408,14 @@ def affiliation_evidence(slots: Iterable[IndexedSlot]) -> list[str]:
                     if len(out) >= 10:
                         return out
     return out
+
+
+def _printed_or_resplit(name: Name, names: list[Name]) -> bool:
+    """Whether ``name`` may become a person's canonical name given ``names`` (theirs and
+    those printed on their papers): one of them, or one of them re-split in the order
+    the filer writes it ("Do Xuan Long, not Xuan Long Do"). Any other name would make
+    the page show a name that no paper prints."""
+    return name in names or any(name.is_resplit_of(other) for other in names)
 
 
 class _Planner:
@@ -693,13 +708,13 @@ class _Planner:
             )
         printed = [s.name for s in slots]
         name = edits.canonical_name or target.name
-        if name is not None and printed and name not in printed:
+        if name is not None and printed and not _printed_or_resplit(name, printed):
             variants = ", ".join(f"“{n}”" for n in dict.fromkeys(printed))
             self.problem(
                 "name",
                 f"“{str(name)[:100]}” is not printed on any of the papers; the page's name must "
-                f"be one of the names on them: {variants}. (If the papers print your name "
-                "wrongly, use the paper's “Fix data” button.)",
+                f"be one of the names on them, its words in any order: {variants}. (If the "
+                "papers print your name wrongly, use the paper's “Fix data” button.)",
                 "name-not-printed",
             )
             return None
@@ -885,7 +900,7 @@ class _Planner:
         if edits.canonical_name is not None:
             wanted = edits.canonical_name
             known = self.after.names_of(pid)
-            if wanted not in known and wanted not in page_names:
+            if not _printed_or_resplit(wanted, [*known, *page_names]):
                 variants = ", ".join(f"“{n}”" for n in dict.fromkeys([*known, *page_names]))
                 self.problem(
                     "name",
@@ -1132,9 +1147,11 @@ class _Planner:
         self._fold_principal()
         self._count_pages()
         for change in self.plan.slot_changes:
-            sha = self.index.file_sha1(change.file)
-            if sha:
-                self.plan.file_hashes[change.file] = sha
+            record = self.index.file_record(change.file)
+            if record is not None:
+                self.plan.file_stats[change.file] = record[:2]
+                self.plan.file_hashes[change.file] = record[2]
+        self.plan.people_sha1 = self.people.source_sha1
         return self.plan
 
     def _count_pages(self) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.anthology.pages import PAGE_URL_PATTERN, find_author_pages, page_id
+from bot.anthology.pages import PAGE_URL_PATTERN, find_author_pages, url_page
 from bot.forms.cues import (
     ExceptCue,
     fix_data_hint,
@@ -108,7 +108,8 @@ def _explicit_target(text: str, pages: Sequence[str]) -> str | None:
     text = _MD_LINK_TEXT_RE.sub(r"\1 \2", re.sub(r"\]\(\s*\n\s*", "](", text))
     mentions: list[tuple[int, str]] = []
     for m in PAGE_URL_PATTERN.finditer(text):
-        mentions.append((m.start(), page_id(m["id"], bool(m["unverified"]))))
+        if (page := url_page(m)) is not None:
+            mentions.append((m.start(), page))
     for page in pages:
         bare = re.compile(rf"(?<![\w/.-]){re.escape(page)}(?![\w-])")
         mentions.extend((m.start(), page) for m in bare.finditer(text))

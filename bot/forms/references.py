@@ -20,8 +20,8 @@ from bot.anthology.ids import (
     find_anthology_ids,
 )
 from bot.anthology.names import Name
-from bot.anthology.pages import BARE_PAGE_PATTERN, find_author_pages
-from bot.anthology.people import OrcidError, is_valid_person_id, normalize_orcid
+from bot.anthology.pages import bare_page, find_author_pages
+from bot.anthology.people import OrcidError, normalize_orcid
 from bot.engine.request import MAX_PERSON_ID
 from bot.forms.template import normalize_newlines
 
@@ -96,8 +96,8 @@ def parse_author_page(text: str) -> str:
             f"{value} is a paper, not an author page. Please give the author page: its "
             f"address starts with {ANTHOLOGY_HOST}/people/."
         )
-    bare = value.strip(_WRAPPERS).rstrip("/").lower()
-    if BARE_PAGE_PATTERN.fullmatch(bare) and is_valid_person_id(bare.split("/")[0]):
+    bare = bare_page(value.strip(_WRAPPERS).lower())
+    if bare is not None:
         check_page_length(bare)
         return bare
     raise PageError(
@@ -125,10 +125,9 @@ def page_from_title(title: str) -> str | None:
         raw = part.strip().split(" ")[0] if part.strip() else ""
         if raw.startswith(("<", "{")):  # the template's placeholder, or "{Jane Doe}"
             continue
-        token = raw.strip(_WRAPPERS).rstrip("/")
-        if token and token == token.lower() and BARE_PAGE_PATTERN.fullmatch(token):
-            if is_valid_person_id(token.split("/")[0]):
-                return token
+        token = raw.strip(_WRAPPERS)
+        if token == token.lower() and (page := bare_page(token)) is not None:
+            return page
     return None
 
 

@@ -31,7 +31,6 @@ import logging
 from dataclasses import dataclass
 
 from bot.config import PULL_LABELS
-from bot.engine.apply import apply_plan
 from bot.engine.planner import Plan
 from bot.engine.request import Request
 from bot.forms import is_bot_issue
@@ -170,7 +169,7 @@ def build_batch(context: JobContext, worktree: JobWorktree, members: list[Member
             if not plan.ok:
                 left_out(member, "replay")
                 continue
-            apply_plan(plan, data.data_dir)
+            data.apply(plan)
             worktree.commit(commit_message(plan, member.number))
             data.reload()
             included.append(IncludedIssue(member.number, plan, member.issue.html_url))

@@ -72,7 +72,6 @@ from dataclasses import dataclass, field
 
 from bot.anthology.lookup import DataLookup
 from bot.config import PULL_LABELS, WAITING_LABEL, Settings
-from bot.engine.apply import apply_plan
 from bot.engine.planner import Plan
 from bot.engine.request import Problem
 from bot.forms import (
@@ -727,7 +726,7 @@ class IssueRun:
                 action = decide(self.situation(planned))
                 if action in WRITES_FILES:
                     assert planned.plan is not None
-                    apply_plan(planned.plan, data.data_dir)
+                    data.apply(planned.plan)
             return self.act(action, planned, worktree)
         finally:
             worktree.remove()
