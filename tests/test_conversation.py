@@ -169,6 +169,18 @@ def test_later_decisions_win_per_key() -> None:
     assert decided.request.papers == (P2,) and decided.request.target.degree == "Baidu"
 
 
+def test_a_name_staff_decide_need_not_be_printed_on_a_paper() -> None:
+    parsed = parse_issue(TITLE, legacy_body())
+    name = {"first": "Tingfeng", "last": "Hui-Zhang"}
+    decision = Decision({"papers": [P1], "name": name}, "maria", 20)
+    decided = apply_decisions(parsed, [decision]).parsed
+    assert decided.request is not None
+    assert str(decided.request.target.name) == "Tingfeng Hui-Zhang"
+    assert decided.request.edits.name_confirmed
+    # The filer's own text confirms nothing.
+    assert parsed.request is None or not parsed.request.edits.name_confirmed
+
+
 def test_a_decision_that_leaves_a_question_open_keeps_it() -> None:
     parsed = parse_issue(TITLE, legacy_body())
     decided = apply_decisions(parsed, [Decision({"institution": "Baidu"}, "maria", 20)]).parsed

@@ -25,7 +25,7 @@ from bot.anthology.xmlfile import AttributeEdit, SlotRef, edit_attributes
 from bot.engine.apply import ApplyError, apply_plan
 from bot.engine.dataset import AnthologyData
 from bot.engine.planner import affiliation_evidence
-from bot.engine.request import PersonEdits, Request, Target
+from bot.engine.request import PersonEdits, Request, Target, request_from_json
 from bot.text.render import render_plan, render_plan_text
 from tests.kinds_scenarios import CHOOSERS, fresh_orcid
 from tests.library_oracle import (
@@ -143,6 +143,37 @@ def test_the_new_name_must_be_printed_on_the_papers(data: AnthologyData) -> None
     request = verify(name=Name("Adam", "Lopes"))
     assert problem_codes(data, request) == ["name-not-printed"]
     assert "“Adam Lopez”" in data.plan(request).problems[0].message
+
+
+def test_a_name_staff_confirmed_need_not_be_printed(data: AnthologyData) -> None:
+    """A permanent name change: staff confirm a name no paper prints yet (``/request``)."""
+    request = Request(
+        "adam-lopez/unverified",
+        (),
+        Target("new", orcid=fresh_orcid(7), degree="JHU", name=Name("Adam", "Lopes")),
+        all_papers=True,
+        edits=PersonEdits(name_confirmed=True),
+    )
+    plan = data.plan(request)
+    assert plan.ok, plan.problems
+    (change,) = [c for c in plan.people_changes if c.kind == "new_person"]
+    assert change.person is not None and change.person.names[0] == Name("Adam", "Lopes")
+    assert Name("Adam", "Lopez") in change.person.names  # the printed name stays one of them
+    assert request_from_json(request.to_json()).edits.name_confirmed
+
+
+def test_a_canonical_name_staff_confirmed_is_set(data: AnthologyData) -> None:
+    request = Request(
+        (),
+        (),
+        Target("existing", id="shay-b-cohen"),
+        edits=PersonEdits(canonical_name=Name("Shay", "Kohen"), name_confirmed=True),
+    )
+    plan = data.plan(request)
+    assert plan.ok, plan.problems
+    apply_plan(plan, data.data_dir)
+    people = json.loads((data.data_dir / "json" / "people.json").read_text())
+    assert people["shay-b-cohen"]["names"][0] == {"first": "Shay", "last": "Kohen"}
 
 
 @pytest.mark.parametrize(

@@ -73,6 +73,11 @@ from bot.engine.request import (
 )
 
 NO_PERSON_ID = "__NO_PERSON_ID__"
+NAME_CHANGE_HINT = (
+    "If you have permanently changed your name and no paper in the Anthology prints the new "
+    "one yet, say so: Anthology staff can confirm it (`/request canonical name: ...`)."
+)
+"""The way past the printed-name rule, in its question: staff confirm a name change."""
 
 ChangeKind = Literal[
     "new_person", "add_name", "disable_name_matching", "update_person", "remove_person"
@@ -708,13 +713,20 @@ class _Planner:
             )
         printed = [s.name for s in slots]
         name = edits.canonical_name or target.name
-        if name is not None and printed and not _printed_or_resplit(name, printed):
+        confirmed = edits.name_confirmed
+        if (
+            name is not None
+            and printed
+            and not confirmed
+            and not _printed_or_resplit(name, printed)
+        ):
             variants = ", ".join(f"“{n}”" for n in dict.fromkeys(printed))
             self.problem(
                 "name",
                 f"“{str(name)[:100]}” is not printed on any of the papers; the page's name must "
                 f"be one of the names on them, its words in any order: {variants}. (If the "
-                "papers print your name wrongly, use the paper's “Fix data” button.)",
+                "papers print your name wrongly, use the paper's “Fix data” button.) "
+                + NAME_CHANGE_HINT,
                 "name-not-printed",
             )
             return None
@@ -900,13 +912,14 @@ class _Planner:
         if edits.canonical_name is not None:
             wanted = edits.canonical_name
             known = self.after.names_of(pid)
-            if not _printed_or_resplit(wanted, [*known, *page_names]):
+            if not edits.name_confirmed and not _printed_or_resplit(wanted, [*known, *page_names]):
                 variants = ", ".join(f"“{n}”" for n in dict.fromkeys([*known, *page_names]))
                 self.problem(
                     "name",
                     f"“{str(wanted)[:100]}” is neither a name of {pid} nor printed on their "
                     f"papers ({variants}). Names printed on papers are not rewritten; if a "
-                    "paper prints your name wrongly, use its “Fix data” button.",
+                    "paper prints your name wrongly, use its “Fix data” button. "
+                    + NAME_CHANGE_HINT,
                     "name-not-printed",
                 )
             else:

@@ -21,7 +21,8 @@ The extended form (every key but ``target`` optional, defaults shown)::
      "target": {...},                  # as above
      "edits": {"orcid": "...", "degree": "...",
                "canonical_name": {"first": ..., "last": ...},
-               "disable_name_matching": true},
+               "disable_name_matching": true,
+               "name_confirmed": true},         # staff: a name no paper prints is fine
      "merge": ["other-verified-id"],   # verified persons merged INTO an existing target
      "notes": "..."}
 
@@ -143,6 +144,10 @@ class PersonEdits:
     degree: str | None = None  # add/set the institution of highest degree
     canonical_name: Name | None = None  # becomes names[0]
     disable_name_matching: bool = False
+    name_confirmed: bool = False
+    """Anthology staff confirmed the canonical name (or the new person's name) although no
+    paper prints it, e.g. after a permanent name change (``/request canonical name: ...``):
+    the rule that a page's name is one printed on its papers is waived for it."""
 
     def __bool__(self) -> bool:
         return bool(self.orcid or self.degree or self.canonical_name or self.disable_name_matching)
@@ -157,6 +162,8 @@ class PersonEdits:
             out["canonical_name"] = self.canonical_name.to_json()
         if self.disable_name_matching:
             out["disable_name_matching"] = True
+        if self.name_confirmed:
+            out["name_confirmed"] = True
         return out
 
 
@@ -242,7 +249,7 @@ class Request:
         if self.except_papers:
             out["except"] = list(self.except_papers)
         out["target"] = self.target.to_json()
-        if self.edits:
+        if self.edits or self.edits.name_confirmed:
             out["edits"] = self.edits.to_json()
         if self.merge:
             out["merge"] = list(self.merge)
@@ -381,17 +388,22 @@ def _edits(raw: Any) -> PersonEdits:
         return PersonEdits()
     if not isinstance(raw, dict):
         raise RequestFormatError("'edits' must be an object")
-    unknown = set(raw) - {"orcid", "degree", "canonical_name", "disable_name_matching"}
+    known = {"orcid", "degree", "canonical_name", "disable_name_matching", "name_confirmed"}
+    unknown = set(raw) - known
     if unknown:
         raise RequestFormatError(f"'edits' has unknown keys: {', '.join(sorted(unknown))}")
     dnm = raw.get("disable_name_matching", False)
     if not isinstance(dnm, bool):
         raise RequestFormatError("edits.disable_name_matching must be true or false")
+    confirmed = raw.get("name_confirmed", False)
+    if not isinstance(confirmed, bool):
+        raise RequestFormatError("edits.name_confirmed must be true or false")
     return PersonEdits(
         orcid=_opt_str(raw, "orcid", "edits", MAX_REFERENCE),
         degree=_opt_str(raw, "degree", "edits", MAX_INSTITUTION),
         canonical_name=_name(raw.get("canonical_name"), "edits.canonical_name"),
         disable_name_matching=dnm,
+        name_confirmed=confirmed,
     )
 
 

@@ -309,6 +309,7 @@ def _set(data: dict[str, Any], key: str, value: Any) -> None:  # noqa: PLR0912
         if kind != "new":
             target = {"kind": "new"}
         target["name"] = value
+        edits["name_confirmed"] = True  # staff chose it: it need not be printed on a paper
     elif key in ("orcid", "institution"):
         field_name = "orcid" if key == "orcid" else "degree"
         if kind == "existing":
@@ -321,6 +322,7 @@ def _set(data: dict[str, Any], key: str, value: Any) -> None:  # noqa: PLR0912
             target["name"] = value
         else:
             edits["canonical_name"] = value
+        edits["name_confirmed"] = True  # staff chose it: it need not be printed on a paper
     elif key == "id":
         target = target if kind == "new" else {"kind": "new"}
         target["id"] = value
