@@ -12,10 +12,9 @@ from flask.testing import FlaskClient
 
 from bot.config import Settings
 from bot.queue.jobs import JobStore
-from bot.queue.stores import open_store
 from bot.web.app import create_app
 from bot.web.signature import is_valid_signature, signature_for
-from tests.webhooks import REPO, SECRET, issue_payload, post
+from tests.webhooks import REPO, SECRET, issue_payload, post, web_app
 
 LEGACY_BODY = """### Author Pages
 
@@ -131,17 +130,7 @@ def test_every_old_form_author_page_issue_is_queued_by_default(
 
 
 def test_issue_labels_are_configuration(tmp_path: Path) -> None:
-    settings = Settings.from_env(
-        {
-            "BOT_STATE_DIR": str(tmp_path),
-            "GITHUB_WEBHOOK_SECRET": SECRET,
-            "ISSUE_LABELS": "author-page,metadata",
-            "BOT_LOGIN": "the-bot",
-        }
-    )
-    store = open_store(settings.queue_url)
-    try:
-        client = create_app(settings, store).test_client()
+    with web_app(tmp_path, ISSUE_LABELS="author-page,metadata") as (client, store):
         relabelled = issue_payload(
             "labeled",
             body=LEGACY_BODY,
@@ -150,26 +139,13 @@ def test_issue_labels_are_configuration(tmp_path: Path) -> None:
         )
         assert post(client, "issues", relabelled).status_code == 202
         assert [j.issue_number for j in store.jobs()] == [7]
-    finally:
-        store.close()
 
 
 @pytest.fixture
 def staff_gated(tmp_path: Path) -> Iterator[tuple[FlaskClient, JobStore]]:
     """The web app under ``OLD_FORM_ISSUES=staff-labelled``."""
-    settings = Settings.from_env(
-        {
-            "BOT_STATE_DIR": str(tmp_path),
-            "GITHUB_WEBHOOK_SECRET": SECRET,
-            "OLD_FORM_ISSUES": "staff-labelled",
-            "BOT_LOGIN": "the-bot",
-        }
-    )
-    store = open_store(settings.queue_url)
-    try:
-        yield create_app(settings, store).test_client(), store
-    finally:
-        store.close()
+    with web_app(tmp_path, OLD_FORM_ISSUES="staff-labelled") as running:
+        yield running
 
 
 def test_staff_labelled_old_form_issues_wait_for_the_staff_label(

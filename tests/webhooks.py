@@ -6,10 +6,17 @@ over a fresh SQLite store) are in ``tests/conftest.py`` and use these.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from flask.testing import FlaskClient
 
+from bot.config import Settings
+from bot.queue.jobs import JobStore
+from bot.queue.stores import open_store
+from bot.web.app import create_app
 from demo.run import SEED_TITLE, seed_issue_body
 from tests.github_standin import build_delivery
 
@@ -51,3 +58,23 @@ def post(
 ) -> Any:
     body, headers = build_delivery(event, payload, secret, delivery)
     return client.post("/webhook", data=body, headers=headers)
+
+
+@contextmanager
+def web_app(state_dir: Path, **env: str) -> Iterator[tuple[FlaskClient, JobStore]]:
+    """A test client of the web process configured with ``env`` (besides the secret and
+    ``BOT_LOGIN``) over a fresh SQLite store in ``state_dir``; the store closed afterwards."""
+    settings = Settings.from_env(
+        {
+            "BOT_STATE_DIR": str(state_dir),
+            "GITHUB_WEBHOOK_SECRET": SECRET,
+            "BOT_LOGIN": "the-bot",
+            **env,
+        }
+    )
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    store = open_store(settings.queue_url)
+    try:
+        yield create_app(settings, store).test_client(), store
+    finally:
+        store.close()
