@@ -176,9 +176,49 @@ def test_a_name_staff_decide_need_not_be_printed_on_a_paper() -> None:
     decided = apply_decisions(parsed, [decision]).parsed
     assert decided.request is not None
     assert str(decided.request.target.name) == "Tingfeng Hui-Zhang"
-    assert decided.request.edits.name_confirmed
+    assert decided.request.edits.name_confirmed == decided.request.target.name
     # The filer's own text confirms nothing.
-    assert parsed.request is None or not parsed.request.edits.name_confirmed
+    assert parsed.request is None or parsed.request.edits.name_confirmed is None
+
+
+def test_staffs_new_person_name_wins_over_the_filers_preferred_name() -> None:
+    body = (
+        legacy_body("Please verify my page.")
+        .replace("- [x] Split/disambiguate", "- [ ] Split/disambiguate")
+        .replace(
+            "### Preferred author name\n\n_No response_",
+            "### Preferred author name\n\nTotally Other",
+        )
+    )
+    parsed = parse_issue(TITLE, body)
+    assert parsed.request is not None
+    assert str(parsed.request.edits.canonical_name) == "Totally Other"
+    name = {"first": "Tingfeng", "last": "Hui"}
+    decided = apply_decisions(parsed, [Decision({"name": name}, "maria", 20)])
+    request = decided.parsed.request
+    assert request is not None
+    assert request.edits.canonical_name is None and str(request.target.name) == "Tingfeng Hui"
+    assert request.edits.name_confirmed == request.target.name
+
+
+def test_all_yes_drops_the_filers_exceptions() -> None:
+    parsed = parse_issue(TITLE, legacy_body(f"All my papers except {P3}."))
+    decided = apply_decisions(parsed, [Decision({"all": True}, "maria", 20)]).parsed
+    assert decided.request is not None
+    assert decided.request.all_papers and decided.request.except_papers == ()
+
+
+def test_the_id_suffix_follows_the_name_whatever_the_order() -> None:
+    parsed = parse_issue(TITLE, legacy_body())
+    name = {"first": "Jane", "last": "Doe"}
+    decided = apply_decisions(
+        parsed,
+        [
+            Decision({"id_suffix": "bupt"}, "maria", 20),
+            Decision({"papers": [P1], "name": name}, "maria", 21),
+        ],
+    ).parsed
+    assert decided.request is not None and decided.request.target.id == "jane-doe-bupt"
 
 
 def test_a_decision_that_leaves_a_question_open_keeps_it() -> None:

@@ -152,14 +152,23 @@ def test_a_name_staff_confirmed_need_not_be_printed(data: AnthologyData) -> None
         (),
         Target("new", orcid=fresh_orcid(7), degree="JHU", name=Name("Adam", "Lopes")),
         all_papers=True,
-        edits=PersonEdits(name_confirmed=True),
+        edits=PersonEdits(name_confirmed=Name("Adam", "Lopes")),
     )
     plan = data.plan(request)
     assert plan.ok, plan.problems
     (change,) = [c for c in plan.people_changes if c.kind == "new_person"]
     assert change.person is not None and change.person.names[0] == Name("Adam", "Lopes")
     assert Name("Adam", "Lopez") in change.person.names  # the printed name stays one of them
-    assert request_from_json(request.to_json()).edits.name_confirmed
+    assert request_from_json(request.to_json()).edits.name_confirmed == Name("Adam", "Lopes")
+    # The waiver is for the confirmed name only, not for any other name.
+    other = Request(
+        "adam-lopez/unverified",
+        (),
+        Target("new", orcid=fresh_orcid(7), degree="JHU", name=Name("Adam", "Lopes")),
+        all_papers=True,
+        edits=PersonEdits(name_confirmed=Name("Ada", "Lopes")),
+    )
+    assert problem_codes(data, other) == ["name-not-printed"]
 
 
 def test_a_canonical_name_staff_confirmed_is_set(data: AnthologyData) -> None:
@@ -167,7 +176,9 @@ def test_a_canonical_name_staff_confirmed_is_set(data: AnthologyData) -> None:
         (),
         (),
         Target("existing", id="shay-b-cohen"),
-        edits=PersonEdits(canonical_name=Name("Shay", "Kohen"), name_confirmed=True),
+        edits=PersonEdits(
+            canonical_name=Name("Shay", "Kohen"), name_confirmed=Name("Shay", "Kohen")
+        ),
     )
     plan = data.plan(request)
     assert plan.ok, plan.problems

@@ -713,7 +713,7 @@ class _Planner:
             )
         printed = [s.name for s in slots]
         name = edits.canonical_name or target.name
-        confirmed = edits.name_confirmed
+        confirmed = name is not None and name == edits.name_confirmed
         if (
             name is not None
             and printed
@@ -912,7 +912,9 @@ class _Planner:
         if edits.canonical_name is not None:
             wanted = edits.canonical_name
             known = self.after.names_of(pid)
-            if not edits.name_confirmed and not _printed_or_resplit(wanted, [*known, *page_names]):
+            if wanted != edits.name_confirmed and not _printed_or_resplit(
+                wanted, [*known, *page_names]
+            ):
                 variants = ", ".join(f"“{n}”" for n in dict.fromkeys([*known, *page_names]))
                 self.problem(
                     "name",

@@ -22,7 +22,8 @@ The extended form (every key but ``target`` optional, defaults shown)::
      "edits": {"orcid": "...", "degree": "...",
                "canonical_name": {"first": ..., "last": ...},
                "disable_name_matching": true,
-               "name_confirmed": true},         # staff: a name no paper prints is fine
+               "name_confirmed": {"first": ..., "last": ...}},  # staff: this name need
+                                                               # not be printed on a paper
      "merge": ["other-verified-id"],   # verified persons merged INTO an existing target
      "notes": "..."}
 
@@ -144,10 +145,11 @@ class PersonEdits:
     degree: str | None = None  # add/set the institution of highest degree
     canonical_name: Name | None = None  # becomes names[0]
     disable_name_matching: bool = False
-    name_confirmed: bool = False
-    """Anthology staff confirmed the canonical name (or the new person's name) although no
-    paper prints it, e.g. after a permanent name change (``/request canonical name: ...``):
-    the rule that a page's name is one printed on its papers is waived for it."""
+    name_confirmed: Name | None = None
+    """The name Anthology staff confirmed as the canonical name (or the new person's name)
+    although no paper prints it, e.g. after a permanent name change (``/request canonical
+    name: ...``): the rule that a page's name is one printed on its papers is waived for
+    exactly this name."""
 
     def __bool__(self) -> bool:
         return bool(self.orcid or self.degree or self.canonical_name or self.disable_name_matching)
@@ -162,8 +164,8 @@ class PersonEdits:
             out["canonical_name"] = self.canonical_name.to_json()
         if self.disable_name_matching:
             out["disable_name_matching"] = True
-        if self.name_confirmed:
-            out["name_confirmed"] = True
+        if self.name_confirmed is not None:
+            out["name_confirmed"] = self.name_confirmed.to_json()
         return out
 
 
@@ -249,7 +251,7 @@ class Request:
         if self.except_papers:
             out["except"] = list(self.except_papers)
         out["target"] = self.target.to_json()
-        if self.edits or self.edits.name_confirmed:
+        if self.edits or self.edits.name_confirmed is not None:
             out["edits"] = self.edits.to_json()
         if self.merge:
             out["merge"] = list(self.merge)
@@ -395,9 +397,7 @@ def _edits(raw: Any) -> PersonEdits:
     dnm = raw.get("disable_name_matching", False)
     if not isinstance(dnm, bool):
         raise RequestFormatError("edits.disable_name_matching must be true or false")
-    confirmed = raw.get("name_confirmed", False)
-    if not isinstance(confirmed, bool):
-        raise RequestFormatError("edits.name_confirmed must be true or false")
+    confirmed = _name(raw.get("name_confirmed"), "edits.name_confirmed")
     return PersonEdits(
         orcid=_opt_str(raw, "orcid", "edits", MAX_REFERENCE),
         degree=_opt_str(raw, "degree", "edits", MAX_INSTITUTION),

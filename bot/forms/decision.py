@@ -289,6 +289,7 @@ def _set(data: dict[str, Any], key: str, value: Any) -> None:  # noqa: PLR0912
         data.pop("except", None)
     elif key == "all":
         data["papers"] = "all"
+        data.pop("except", None)  # every paper: the filer's exceptions do not survive it
     elif key == "except":
         data["papers"] = "all"
         data["except"] = list(value)
@@ -309,7 +310,8 @@ def _set(data: dict[str, Any], key: str, value: Any) -> None:  # noqa: PLR0912
         if kind != "new":
             target = {"kind": "new"}
         target["name"] = value
-        edits["name_confirmed"] = True  # staff chose it: it need not be printed on a paper
+        edits.pop("canonical_name", None)  # the filer's preferred name gives way to staff's
+        edits["name_confirmed"] = value  # staff chose it: it need not be printed on a paper
     elif key in ("orcid", "institution"):
         field_name = "orcid" if key == "orcid" else "degree"
         if kind == "existing":
@@ -320,9 +322,10 @@ def _set(data: dict[str, Any], key: str, value: Any) -> None:  # noqa: PLR0912
     elif key == "canonical_name":
         if kind == "new":
             target["name"] = value
+            edits.pop("canonical_name", None)  # the filer's preferred name gives way
         else:
             edits["canonical_name"] = value
-        edits["name_confirmed"] = True  # staff chose it: it need not be printed on a paper
+        edits["name_confirmed"] = value  # staff chose it: it need not be printed on a paper
     elif key == "id":
         target = target if kind == "new" else {"kind": "new"}
         target["id"] = value
@@ -363,10 +366,12 @@ def apply_decisions(parsed: ParseResult, decisions: Sequence[Decision]) -> Decid
         return Decided(parsed)
     data = _request_json(parsed)
     settled: set[str] = set()
-    for decision in decisions:
-        for key, value in decision.values.items():
-            _set(data, key, value)
-            settled.update(_SETTLES.get(key, ()))
+    # The id suffix last: it is appended to the name, whichever line or decision names it.
+    ordered = [(k, v) for d in decisions for k, v in d.values.items() if k != "id_suffix"]
+    suffix = [(k, v) for d in decisions for k, v in d.values.items() if k == "id_suffix"]
+    for key, value in [*ordered, *suffix[-1:]]:
+        _set(data, key, value)
+        settled.update(_SETTLES.get(key, ()))
     notes = [f"{d.describe()}." for d in decisions]
     problems = [p for p in parsed.problems if not settled & set(asked_fields([p]))]
     understood = {**parsed.understood, **data, "decided": notes}
