@@ -430,6 +430,21 @@ def test_a_rebuilt_batch_recognises_its_own_commits(service: Service) -> None:
     assert not any("commits that I did not make" in n for n in notices(service, batch.number))
 
 
+def test_a_notice_posted_before_the_worker_died_is_posted_once(
+    service_template: Path, tmp_path: Path
+) -> None:
+    with running_service(service_template, tmp_path, JOB_LEASE_SECONDS="1.5") as service:
+        number = file_issue(service)
+        assert service.run_worker("--max-jobs", "1", timeout=60) == 0, service.log_text()
+        edited = service.standin.edit_issue(number, body=render_form_body(FEWER))
+        assert service.deliver("issues", edited).status_code == 202
+        assert service.run_worker(BOT_FAULT_AFTER="notice") == 86
+        assert service.run_worker("--max-jobs", "1", timeout=60) == 0, service.log_text()
+        updated = [n for n in notices(service, number) if "I updated the pull request" in n]
+        assert len(updated) == 1
+        assert "**2 papers**" in status(service, number)
+
+
 # -- 13: pull requests made moot or conflicting upstream ------------------------------------
 
 

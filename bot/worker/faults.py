@@ -1,7 +1,8 @@
 """A test-only hook that kills the worker at a chosen point of a job.
 
-Set ``BOT_FAULT_AFTER`` to ``commit``, ``push``, ``pull_request`` or ``retire``
-(a pull request closed, its branch not deleted yet) and the
+Set ``BOT_FAULT_AFTER`` to ``commit``, ``push``, ``pull_request``, ``retire``
+(a pull request closed, its branch not deleted yet) or ``notice`` (a notice to the
+filer posted, the status comment not written yet) and the
 worker process ends itself abruptly (``os._exit``, like a SIGKILL: no cleanup,
 no lease released) right after that step of an issue job. The end-to-end tests
 use it to show that a worker dying mid-job loses nothing and duplicates
@@ -17,7 +18,7 @@ import sys
 log = logging.getLogger(__name__)
 
 FAULT_ENV = "BOT_FAULT_AFTER"
-FAULT_POINTS = ("commit", "push", "pull_request", "retire")
+FAULT_POINTS = ("commit", "push", "pull_request", "retire", "notice")
 FAULT_EXIT_CODE = 86
 
 

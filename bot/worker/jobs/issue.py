@@ -405,10 +405,14 @@ class IssueRun:
         key = news_key(status, self.current_plan)
         if key is not None:
             self.state = self.state.but(news=key)
+        shown = status_comment_of(self.comments, self.login) if self.had_status else None
+        if key is not None and key != before and shown is not None:
+            # Before the status write that records ``key``: a worker dying in between posts
+            # the notice again on the rerun, where the notice's own key finds it (posted once).
+            self._announce(status, key, before, shown.html_url)
+            fault_point("notice")
         body = render_status_comment(status) + "\n" + self.state.marker()
-        comment = self.repo.upsert_marked_comment(self.number, body, STATUS_MARKER)
-        if key is not None and key != before and self.had_status:
-            self._announce(status, key, before, comment.html_url)
+        self.repo.upsert_marked_comment(self.number, body, STATUS_MARKER)
         self._settle()
 
     def _announce(self, status: IssueStatus, key: str, before: str | None, url: str) -> None:
