@@ -126,6 +126,14 @@ _INSTITUTION_SAID = re.compile(
     r"\b(?:institution|degree)\b[^:]{0,40}?(?:\bis\b|:|\bfrom\b|\bat\b)\s*(.+)$",
     re.IGNORECASE,
 )
+#: Words of a sentence to someone ("Sorry for the delay, I was busy at my lab"), which an
+#: institution's or a person's name does not contain: such a line answers nothing.
+_CHAT_WORDS = re.compile(
+    r"(?:[?!]|\b(?:i|i'm|im|me|my|we|our|us|you|your|thanks?|thank|sorry|please|hello|hi|"
+    r"dear|yes|no|ok|okay|done|great|regards|will|would|could|can|was|were|been|is|are|"
+    r"any|news|update|updates|busy|delay|still|just|now|today|week|when|why|how|what)\b)",
+    re.IGNORECASE,
+)
 _NAME_PARTICLES = frozenset(
     {"van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "le", "la", "bin", "al"}
 )
@@ -305,7 +313,10 @@ def _institution_answer(line: str) -> str | None:
     ("Thanks, will do" is no institution)."""
     said = _INSTITUTION_SAID.search(line)
     if said:
-        return said.group(1).strip().rstrip(".") or None
+        named = said.group(1).strip().rstrip(".")
+        return named if named and not _CHAT_WORDS.search(named) else None
+    if _CHAT_WORDS.search(line):
+        return None  # "Any news on this research?" names no institution
     return line if _INSTITUTION_WORDS.search(line) else None
 
 
@@ -316,6 +327,7 @@ def _looks_like_name(line: str) -> bool:
     letters = all(ch.isalpha() or ch in "-'’." for w in words for ch in w)
     return (
         letters
+        and not _CHAT_WORDS.search(line)  # "Thank You", "Hello Everyone"
         and 0 < len(words) <= 5
         and all(w[:1].isupper() or w.lower() in _NAME_PARTICLES for w in words)
     )
