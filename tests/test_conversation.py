@@ -255,6 +255,29 @@ def test_a_new_question_opens_the_window_again() -> None:
     state = with_asked(IssueState(), ["papers"], 3).but(asked_until=15)
     again = with_asked(state, ["orcid"], 30)
     assert again.asked_since == 3 and again.asked_until is None
+    assert again.asked_gaps == ((15, 30),)
+    assert IssueState.from_comment(again.marker()).asked_gaps == ((15, 30),)
+
+
+def test_what_the_filer_wrote_while_the_request_was_complete_stays_no_answer() -> None:
+    state = with_asked(IssueState(), ["papers"], 5).but(asked_until=15)
+    again = with_asked(state, ["papers", "orcid"], 30)
+    result = read_conversation(
+        TITLE,
+        legacy_body(),
+        None,
+        comments=(
+            answer(f"These are mine: {P1}", cid=10),  # the answer, still read
+            answer(f"Thanks! Could you also check {P2} with the authors?", cid=20),
+        ),
+        filer=FILER,
+        asked=again.asked,
+        asked_since=again.asked_since,
+        asked_until=again.asked_until,
+        asked_gaps=again.asked_gaps,
+    )
+    assert result.parsed.request is not None, result.parsed.problems
+    assert result.parsed.request.papers == (P1,)
 
 
 def test_the_first_one_picks_a_choice_the_question_offered() -> None:

@@ -43,13 +43,14 @@ def read_conversation(  # noqa: PLR0913 - the parts of a conversation, by name
     asked: Sequence[str] = (),
     asked_since: int | None = None,
     asked_until: int | None = None,
+    asked_gaps: Sequence[tuple[int, int]] = (),
     offered: Mapping[str, Sequence[str]] | None = None,
     decisions: Sequence[Decision] = (),
 ) -> Conversation:
     """The request of an issue, read from its body, the filer's answers and the decisions."""
     parsed = parse_issue(title, body, lookup=lookup)
     thread = read_thread(
-        body, parsed.form, asked, comments, filer, asked_since, asked_until, offered
+        body, parsed.form, asked, comments, filer, asked_since, asked_until, offered, asked_gaps
     )
     if thread.answers:
         parsed = parse_issue(title, thread.body, lookup=lookup)

@@ -377,12 +377,15 @@ def read_thread(
     since: int | None,
     until: int | None = None,
     offered: Mapping[str, Sequence[str]] | None = None,
+    gaps: Sequence[tuple[int, int]] = (),
 ) -> ThreadReading:
     """The body completed with the filer's answers after comment ``since`` (None: nothing
     was asked, so nothing is read) and up to comment ``until`` (None: the bot still asks).
 
     Comments written after the request was complete (``until``) are not answers: a
-    "thanks, and could you also ..." under a pull request does not rewrite the request.
+    "thanks, and could you also ..." under a pull request does not rewrite the request;
+    nor are those written while it was complete before the bot asked again (``gaps``:
+    pairs ``(complete at, asked again at)`` of comment ids).
     """
     if since is None or not asked or form not in ("assignment", "legacy"):
         return ThreadReading(body)
@@ -390,6 +393,8 @@ def read_thread(
     ignored: list[ThreadComment] = []
     for comment in sorted(comments, key=lambda c: c.id):
         if comment.id <= since or (until is not None and comment.id > until):
+            continue
+        if any(start < comment.id <= end for start, end in gaps):
             continue
         if comment.author.lower() != filer.lower():
             continue

@@ -58,12 +58,13 @@ comment. The fields:
 ``answered``
     the id of a comment up to which every command has been answered, so that
     later runs need not look at old commands' reactions again.
-``asked``, ``asked_since``, ``asked_until``, ``offered``
+``asked``, ``asked_since``, ``asked_until``, ``asked_gaps``, ``offered``
     the fields the bot's questions asked for (``papers``, ``orcid``, ...), the
     newest comment id before it first asked, and the newest comment id when the
     request became complete (unset while it asks): the filer's comments in
     between are read as answers (``bot.forms.thread``). A new question opens
-    the window again. ``offered``: the numbered choices questions offered (the
+    the window again; the stretch while the request was complete stays closed
+    (``asked_gaps``: pairs of comment ids). ``offered``: the numbered choices questions offered (the
     pages one of which is the destination; an ambiguous title and its papers),
     for answers like "the first one".
 ``news``
@@ -166,6 +167,7 @@ class IssueState:
     asked: tuple[str, ...] = ()
     asked_since: int | None = None
     asked_until: int | None = None
+    asked_gaps: tuple[tuple[int, int], ...] = ()
     offered: dict[str, list[str]] = field(default_factory=dict)
     decisions: tuple[DecisionEntry, ...] = ()
     news: str | None = None
@@ -187,6 +189,8 @@ class IssueState:
                 values["offered"] = _offered_of(value)
             elif item.name == "asked":
                 values["asked"] = _words_of(value)
+            elif item.name == "asked_gaps":
+                values["asked_gaps"] = _gaps_of(value)
             elif item.name == "decisions":
                 values["decisions"] = _decisions_of(value)
             elif item.name in (
@@ -235,6 +239,26 @@ def _words_of(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list):
         return ()
     return tuple(v for v in value if isinstance(v, str) and re.fullmatch(r"[a-z_]{1,30}", v))
+
+
+#: How many closed stretches of the answer window the state remembers.
+GAPS_KEEP = 20
+
+
+def _gaps_of(value: Any) -> tuple[tuple[int, int], ...]:
+    """The ``asked_gaps`` field read back: pairs of comment ids, anything else dropped."""
+    if not isinstance(value, list):
+        return ()
+    gaps = []
+    for pair in value:
+        if (
+            isinstance(pair, list)
+            and len(pair) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in pair)
+            and pair[0] <= pair[1]
+        ):
+            gaps.append((pair[0], pair[1]))
+    return tuple(gaps[-GAPS_KEEP:])
 
 
 def _offered_of(value: Any) -> dict[str, list[str]]:
@@ -299,7 +323,19 @@ def with_asked(
     asked = tuple(dict.fromkeys((*state.asked, *fields)))
     choices = {**state.offered, **(offered or {})}
     since = state.asked_since if state.asked_since is not None else newest_comment
-    return replace(state, asked=asked, asked_since=since, asked_until=None, offered=choices)
+    gaps = state.asked_gaps
+    if state.asked_until is not None and newest_comment > state.asked_until:
+        # Asked again after the request was complete: what the filer wrote meanwhile
+        # ("thanks, could you also ...") stays no answer; earlier answers still count.
+        gaps = (*gaps, (state.asked_until, newest_comment))[-GAPS_KEEP:]
+    return replace(
+        state,
+        asked=asked,
+        asked_since=since,
+        asked_until=None,
+        asked_gaps=gaps,
+        offered=choices,
+    )
 
 
 def answers_closed(state: IssueState, newest_comment: int) -> IssueState:

@@ -243,6 +243,7 @@ def read_request(
         asked=state.asked,
         asked_since=state.asked_since,
         asked_until=state.asked_until,
+        asked_gaps=state.asked_gaps,
         offered=state.offered,
         decisions=decisions_of(state, comments),
     )
