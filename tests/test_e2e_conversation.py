@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.queue.kinds import batch_job
+from bot.queue.stores import open_store
 from bot.workflow.branches import branch_for_issue
 from tests.redis_server import redis_server
 from tests.service_harness import Service, running_service
@@ -316,3 +318,36 @@ def test_the_first_one_answers_which_page_stays_in_a_merge(service: Service) -> 
     assert "noah-a-smith-6380" not in people  # its entry is merged away, none is added
     assert "merge" in (pull.title or "").lower(), pull.title
     assert "I read your answer in comment" in status(service, number)
+
+
+def test_a_batch_takes_only_the_plan_a_maintainer_approved(
+    service_template: Path, tmp_path: Path
+) -> None:
+    """The filer edits the answer a maintainer's approval rests on, and the batch is rebuilt
+    before the issue job could look again (its webhook is late): the batch leaves the issue
+    out rather than carry a plan nobody approved."""
+    name = "bulk-2026-12-04"
+    with running_service(service_template, tmp_path, APPROVAL_MODE="label") as service:
+        service.standin.set_permission(MAINTAINER, "triage")
+        number = file_legacy_issue(service)
+        work(service)
+        answer_id, _ = say(
+            service, number, "These are mine:\n- 2025.acl-long.5\n- 2025.acl-long.12", AUTHOR
+        )
+        work(service)
+        assert "waits for approval" in status(service, number)
+        say(service, number, f"/batch {name}", MAINTAINER)
+        work(service)
+        [batch] = [p for p in open_pulls(service) if p.pull and p.pull.head == name]
+        assert len(service.branch_log(name)) == 1
+
+        service.standin.edit_comment(answer_id, "These are mine:\n- 2025.acl-long.5", AUTHOR)
+        store = open_store(service.settings.queue_url)
+        try:
+            store.enqueue(batch_job(service.settings.anthology_repo, name))
+        finally:
+            store.close()
+        assert service.run_worker("--max-jobs", "1", timeout=60) == 0, service.log_text()
+        # Emptied and closed, not rebuilt with the edited answer's plan.
+        assert batch.number not in {p.number for p in open_pulls(service)}
+        assert service.standin.branch_sha(name) is None

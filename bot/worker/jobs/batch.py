@@ -45,6 +45,7 @@ from bot.text.batches import (
     batch_title,
 )
 from bot.text.comments import commit_message
+from bot.text.render import render_plan
 from bot.worker.context import JobContext, JobFailed, Outcome
 from bot.worker.jobs.issue import (
     holds_same_change,
@@ -56,7 +57,7 @@ from bot.worker.jobs.notices import post_notice, retire_pull
 from bot.worker.planning_data import planning_data
 from bot.workflow.batches import BatchRecord, MemberRecord, Reason, find_conflicts
 from bot.workflow.branches import BatchNameError, check_batch_name
-from bot.workflow.state import IssueState, fingerprint, is_approved
+from bot.workflow.state import IssueState, fingerprint, is_approved, plan_fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,14 @@ def find_members(context: JobContext, name: str, bot_login: str) -> list[Member]
     return sorted(members, key=lambda m: m.number)
 
 
+def _approved_plan(context: JobContext, member: Member, plan: Plan) -> bool:
+    """Whether ``plan`` is the very plan a maintainer approved (``APPROVAL_MODE=label``):
+    approval is bound to the plan shown, not to the issue's text alone."""
+    if context.settings.approval_mode == "off":
+        return True
+    return plan_fingerprint(render_plan(plan)) == member.state.approved
+
+
 @dataclass
 class Build:
     """What replaying the members gave: their records and the included issues in order."""
@@ -149,6 +158,10 @@ def build_batch(context: JobContext, worktree: JobWorktree, members: list[Member
             plan = data.plan(parsed.request)
             if plan.problems:
                 left_out(member, "questions")
+            elif not _approved_plan(context, member, plan):
+                # The plan now (answers in comments may have changed since) is not the one a
+                # maintainer approved: the issue job will show it and ask again.
+                left_out(member, "approval")
             elif not plan.changes_anything:
                 left_out(member, "nothing")
             else:
