@@ -329,6 +329,28 @@ def test_the_first_one_picks_a_choice_the_question_offered() -> None:
     assert read_answer("the first one", ("papers",), {}) == {}
 
 
+def test_the_first_one_is_no_choice_when_it_could_mean_the_papers() -> None:
+    pages = ["https://aclanthology.org/people/jane-doe/", "https://aclanthology.org/people/j-doe/"]
+    offered = {"target_page": pages}
+    # An answer that lists papers or says "except" is about the papers.
+    assert read_answer(f"1st: {P1}", ("papers",), offered) == {"papers": f"1st: {P1}"}
+    assert "target_page" not in read_answer(
+        "All of them except the first one", ("papers", "target_page"), offered
+    )
+    # Two questions offering choices: "the second" alone does not say which it picks.
+    both = {"target_page": pages, "title": ["Attention Is Enough", "P18-1001", "P18-1002"]}
+    assert read_answer("the second page please", ("papers", "target_page"), both) == {}
+
+
+def test_one_page_link_goes_where_its_words_say_or_nowhere() -> None:
+    asked = ("author_page", "target_page")
+    link = "https://aclanthology.org/people/jane-doe/"
+    assert read_answer(f"Please move them to {link}", asked) == {"target_page": link}
+    assert read_answer(f"They are currently on {link}", asked) == {"author_page": link}
+    assert read_answer(link, asked) == {}
+    assert read_answer(link, ("target_page",)) == {"target_page": link}
+
+
 def test_offered_choices_survive_the_state() -> None:
     state = with_asked(IssueState(), ["target_page"], 3, {"target_page": ["a", "b"]})
     state = with_asked(state, ["orcid"], 9, {})

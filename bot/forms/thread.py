@@ -276,23 +276,38 @@ def read_answer(
     out: dict[str, str] = {}
     if not text:
         return out
-    choice = _ordinal(text) if offered else None
-    if choice is not None and offered:
-        for key, options in offered.items():
-            candidates = options[1:] if key == "title" else options
-            if choice < len(candidates):
-                out[key] = (
-                    f"{options[0]}\0{candidates[choice]}" if key == "title" else candidates[choice]
-                )
-                return out
+    # "The first one" picks from a choice only while exactly one asked question offers one,
+    # and never in an answer that also lists papers or says "except" (it means the papers).
+    open_offers = {
+        key: options
+        for key, options in (offered or {}).items()
+        if (key == "title" and "papers" in asked) or key in asked
+    }
+    plain = len(open_offers) == 1 and not _EXCEPT.search(text) and not _mentions_papers(text)
+    choice = _ordinal(text) if plain else None
+    if choice is not None:
+        [(key, options)] = open_offers.items()
+        candidates = options[1:] if key == "title" else options
+        if choice < len(candidates):
+            out[key] = (
+                f"{options[0]}\0{candidates[choice]}" if key == "title" else candidates[choice]
+            )
+            return out
     pages = _PAGE_URL.findall(text)
     without_pages = _PAGE_URL.sub(" ", text)
     orcids = find_orcids(text)
     if "orcid" in asked and orcids:
         out["orcid"] = orcids[0]
     page_fields = [f for f in ("author_page", "target_page") if f in asked]
-    if page_fields and pages:
-        for fid, url in zip(page_fields, _valid_pages(pages), strict=False):
+    valid = _valid_pages(pages)
+    if len(page_fields) == 2 and len(valid) == 1:
+        # One link while both the page the papers are on and their destination are asked:
+        # only words around it tell which it is ("move them to ..."); otherwise no guess.
+        where = _page_role(text)
+        if where is not None:
+            out[where] = valid[0]
+    elif page_fields and valid:
+        for fid, url in zip(page_fields, valid, strict=False):
             out[fid] = url
     if "papers" in asked:
         papers = _papers_answer(_without_other_answers(without_pages))
@@ -306,6 +321,30 @@ def read_answer(
         elif "name" in asked and _looks_like_name(line):
             out["name"] = line
     return out
+
+
+_TO_PAGE = re.compile(r"\b(?:to|into|onto|under|belong\w*\s+(?:on|to))\s*(?:the\s+page\s*)?$", re.I)
+_FROM_PAGE = re.compile(r"\b(?:from|on|at|currently|now)\s*(?:the\s+page\s*)?$", re.I)
+
+
+def _page_role(text: str) -> str | None:
+    """``target_page`` when the words just before the one page link say where the papers
+    go ("move them to <link>"), ``author_page`` when they say where they are ("they are on
+    <link>"); None when they say neither."""
+    match = _PAGE_URL.search(text)
+    if match is None:
+        return None
+    before = text[max(0, match.start() - 60) : match.start()].strip().rstrip(":")
+    if _TO_PAGE.search(before):
+        return "target_page"
+    if _FROM_PAGE.search(before):
+        return "author_page"
+    return None
+
+
+def _mentions_papers(text: str) -> bool:
+    """Whether the text names a paper (an Anthology id or link)."""
+    return any(ref.kind == "paper" for line in text.split("\n") for ref in parse_paper_line(line))
 
 
 def _institution_answer(line: str) -> str | None:
