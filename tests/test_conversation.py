@@ -3,6 +3,8 @@ maintainers' ``/request`` decisions (``bot.forms.decision``), without the data o
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from bot.engine.request import Problem
@@ -219,6 +221,23 @@ def test_the_id_suffix_follows_the_name_whatever_the_order() -> None:
         ],
     ).parsed
     assert decided.request is not None and decided.request.target.id == "jane-doe-bupt"
+
+
+def test_staff_settle_a_question_no_single_field_answers() -> None:
+    """ "Papers would move from several pages": staff name the page and the target."""
+    parsed = dataclasses.replace(
+        parse_issue(TITLE, legacy_body()),
+        request=None,
+        problems=[Problem("author_page", "Papers would move from 2 pages.", "several_sources")],
+    )
+    only_pages = Decision({"pages": ["tingfeng-hui/unverified"]}, "maria", 20)
+    assert apply_decisions(parsed, [only_pages]).parsed.codes() == ["several_sources"]
+    both = Decision(
+        {"pages": ["tingfeng-hui/unverified"], "target": "new", "papers": [P1]}, "maria", 21
+    )
+    decided = apply_decisions(parsed, [both]).parsed
+    assert decided.request is not None, decided.problems
+    assert decided.request.sources == ("tingfeng-hui/unverified",)
 
 
 def test_a_decision_that_leaves_a_question_open_keeps_it() -> None:

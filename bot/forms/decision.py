@@ -112,6 +112,12 @@ _SETTLES: dict[str, tuple[str, ...]] = {
     "id": ("target_page",),
     "id_suffix": ("target_page",),
 }
+#: Questions no single field answers ("which of these pages ... and where to?"): settled
+#: only when the decisions state all of these fields.
+_SETTLED_BY_ALL: dict[str, frozenset[str]] = {
+    "several_sources": frozenset({"author_page", "target_page"}),
+    "ambiguous_pages": frozenset({"author_page", "target_page"}),
+}
 _KEY_LINE = re.compile(r"^\s*[-*]?\s*([A-Za-z][A-Za-z _-]{0,30}?)\s*[:=]\s*(.*)$")
 _SPLIT = re.compile(r"[\s,;]+")
 _YES = {"yes", "true", "y", "1", "all"}
@@ -346,6 +352,14 @@ def _set(data: dict[str, Any], key: str, value: Any) -> None:  # noqa: PLR0912
         data.pop("edits", None)
 
 
+def _is_settled(problem: Problem, settled: set[str]) -> bool:
+    """Whether the decisions (``settled``: the fields they state) answer this question."""
+    needs = _SETTLED_BY_ALL.get(problem.code)
+    if needs is not None:
+        return needs <= settled
+    return bool(settled & set(asked_fields([problem])))
+
+
 @dataclass
 class Decided:
     """The issue's reading after the maintainers' decisions, and what they decided."""
@@ -373,7 +387,7 @@ def apply_decisions(parsed: ParseResult, decisions: Sequence[Decision]) -> Decid
         _set(data, key, value)
         settled.update(_SETTLES.get(key, ()))
     notes = [f"{d.describe()}." for d in decisions]
-    problems = [p for p in parsed.problems if not settled & set(asked_fields([p]))]
+    problems = [p for p in parsed.problems if not _is_settled(p, settled)]
     understood = {**parsed.understood, **data, "decided": notes}
     request = None
     if not problems and data.get("target"):
