@@ -144,6 +144,7 @@ def test_a_request_block_is_read_into_values() -> None:
         (["all: maybe"], "`all` takes `yes`"),
         (["just some words"], "is not `key: value`"),
         ([], "it says nothing to decide"),
+        (["target: unverified", "institution: JHU"], "`institution` has no person to go to"),
     ],
 )
 def test_a_bad_request_is_answered_precisely(lines: list[str], message: str) -> None:

@@ -178,10 +178,23 @@ def parse_decision(lines: Sequence[str]) -> dict[str, Any]:
             "it says nothing to decide. Write one `key: value` per line after `/request`, "
             f"for example `papers: 2025.acl-long.5, 2025.acl-long.12`. The keys are: {KEY_NAMES}."
         )
-    return {
+    values = {
         key: _value(key, " ".join(parts) if key not in LIST_KEYS else parts)
         for key, parts in raw.items()
     }
+    person_keys = [k for k in _PERSON_KEYS if k in values]
+    if values.get("target") == "unverified" and person_keys:
+        named = ", ".join(f"`{k.replace('_', ' ')}`" for k in person_keys)
+        raise DecisionError(
+            "`target: unverified` takes the papers off a verified page to nobody, so "
+            f"{named} has no person to go to. Name a target (`target: new` or a verified "
+            "page), or leave them out."
+        )
+    return values
+
+
+#: Keys that describe the person who gets the papers (not possible with ``target: unverified``).
+_PERSON_KEYS = ("name", "orcid", "institution", "id", "id_suffix")
 
 
 def _code(text: str) -> str:
