@@ -11,20 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli import run_bot
+
 REPO = Path(__file__).resolve().parent.parent
 SEED_JSON = REPO / "sample" / "requests" / "seed.json"
 SEED_ISSUE = REPO / "sample" / "requests" / "seed-issue.md"
 
 
-def bot(*args: str | Path, cache: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *map(str, args)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        env={"ANTHOLOGY_BOT_CACHE": str(cache), "PATH": "/usr/bin:/bin"},
-        timeout=120,
-    )
+bot = run_bot
 
 
 @pytest.fixture

@@ -12,8 +12,6 @@ from __future__ import annotations
 import filecmp
 import json
 import shutil
-import subprocess
-import sys
 import warnings
 from pathlib import Path
 
@@ -27,6 +25,7 @@ from bot.engine.dataset import AnthologyData
 from bot.engine.planner import affiliation_evidence
 from bot.engine.request import PersonEdits, Request, Target, request_from_json
 from bot.text.render import render_plan, render_plan_text
+from tests.cli import run_bot
 from tests.kinds_scenarios import CHOOSERS, fresh_orcid
 from tests.library_oracle import (
     apply_plan_with_library,
@@ -83,17 +82,6 @@ def test_each_kind_applies_as_the_library_would(
     assert render_plan_text(plan).startswith(f"Plan ({plan.kind}):")
 
 
-def _cli(*args: str | Path, cache: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *map(str, args)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        env={"ANTHOLOGY_BOT_CACHE": str(cache), "PATH": "/usr/bin:/bin"},
-        timeout=120,
-    )
-
-
 @pytest.mark.parametrize("kind", ["verify", "merge_verified", "add_orcid", "removal_keep_list"])
 def test_cli_plans_and_applies_each_kind(kind: str, data: AnthologyData, tmp_path: Path) -> None:
     request = CHOOSERS[kind](data)
@@ -101,11 +89,11 @@ def test_cli_plans_and_applies_each_kind(kind: str, data: AnthologyData, tmp_pat
     path = tmp_path / "request.json"
     path.write_text(json.dumps(request.to_json()))
     before = snapshot(data.data_dir)
-    planned = _cli("plan", "--data", data.data_dir, path, cache=tmp_path / "cache")
+    planned = run_bot("plan", "--data", data.data_dir, path, cache=tmp_path / "cache")
     assert planned.returncode == 0, planned.stderr
     assert f"Plan ({data.plan(request).kind})" in planned.stdout
     assert snapshot(data.data_dir) == before
-    applied = _cli("apply", "--data", data.data_dir, path, cache=tmp_path / "cache")
+    applied = run_bot("apply", "--data", data.data_dir, path, cache=tmp_path / "cache")
     assert applied.returncode == 0, applied.stderr
     assert snapshot(data.data_dir) != before
     load_library(data.data_dir)
